@@ -1,0 +1,142 @@
+"""What Cramp Coach knows and says, loaded once per process from the YAML files beside this module.
+
+``load(locale)`` returns an immutable, validated ``Content``. A broken file raises one
+``ContentError`` that lists every problem as ``file:path: message``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from content.schema import ContentFile, Invalid, Phrase, Routine, Tip, Triage, build
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_LOCALE = "en-US"
+# Items that carry medical facts must name their sources and review date.
+MEDICAL_PREFIXES = ("relief.", "causes.", "doctor.", "aftercare.", "redflag.", "tip.", "triage.")
+
+__all__ = ["Content", "ContentError", "Phrase", "Routine", "Tip", "Triage", "load", "locales"]
+
+
+class ContentError(Exception):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(
+            f"content has {len(problems)} problem(s):\n" + "\n".join(f"  {p}" for p in problems)
+        )
+
+
+@dataclass(frozen=True)
+class Content:
+    locale: str
+    emergency_number: str
+    muscles: Mapping[str, str]
+    topics: Mapping[str, str]
+    phrases: Mapping[str, Phrase]
+    routines: Mapping[str, Routine]
+    tips: tuple[Tip, ...]
+    triage: Mapping[str, Triage]
+
+    def phrase(self, key: str) -> Phrase:
+        try:
+            return self.phrases[key]
+        except KeyError:
+            raise KeyError(f"no content key {key!r} in {self.locale}") from None
+
+    def tip(self, tip_id: str) -> Tip:
+        return next(t for t in self.tips if t.id == tip_id)
+
+
+def locales(root: Path = ROOT) -> tuple[str, ...]:
+    return tuple(sorted(p.name for p in root.iterdir() if p.is_dir() and list(p.glob("*.yaml"))))
+
+
+@functools.lru_cache(maxsize=None)
+def load(locale: str = DEFAULT_LOCALE, root: Path = ROOT) -> Content:
+    folder = root / locale
+    if not folder.is_dir():
+        raise ContentError([f"{folder}: no content for locale {locale!r} (have {', '.join(locales(root))})"])
+    problems: list[str] = []
+    files: dict[str, ContentFile] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        name = f"{locale}/{path.name}"
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+            files[name] = build(ContentFile, data if data is not None else {})
+        except yaml.YAMLError as exc:
+            problems.append(f"{name}: {exc}".replace("\n", " "))
+        except Invalid as exc:
+            problems.extend(f"{name}:{where}: {what}" for where, what in exc.problems)
+    content = _merge(locale, files, problems) if not problems else None
+    if problems:
+        raise ContentError(problems)
+    return content
+
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _merge(locale: str, files: dict[str, ContentFile], problems: list[str]) -> Content | None:
+    merged: dict[str, dict] = {s: {} for s in ("muscles", "topics", "phrases", "routines", "triage")}
+    origin: dict[tuple[str, str], str] = {}
+    tips: list[Tip] = []
+    numbers = {f.emergency_number for f in files.values() if f.emergency_number}
+
+    def sourced(item, file: ContentFile):
+        return item.sources or file.sources, item.reviewed or file.reviewed
+
+    for name, file in files.items():
+        for section, items in merged.items():
+            for key, item in getattr(file, section).items():
+                if (section, key) in origin:
+                    problems.append(f"{name}:{section}.{key}: already defined in {origin[section, key]}")
+                    continue
+                origin[section, key] = name
+                if isinstance(item, (Phrase, Routine, Triage)):
+                    sources, reviewed = sourced(item, file)
+                    item = dataclasses.replace(item, sources=sources, reviewed=reviewed)
+                items[key] = item
+        for i, tip in enumerate(file.tips):
+            if ("tips", tip.id) in origin:
+                problems.append(f"{name}:tips[{i}].id: {tip.id!r} already defined in {origin['tips', tip.id]}")
+            origin["tips", tip.id] = name
+            sources, reviewed = sourced(tip, file)
+            tips.append(dataclasses.replace(tip, sources=sources, reviewed=reviewed))
+            for topic in tip.topics:
+                if topic not in {t for f in files.values() for t in f.topics}:
+                    problems.append(f"{name}:tips[{i}].topics: unknown topic {topic!r}")
+
+    # Tips, triage answers and routine steps are spoken by key like any phrase.
+    phrases = merged["phrases"]
+    derived = [(f"tip.{t.id}", t.say, t) for t in tips]
+    derived += [(f"triage.{symptom}", entry.say, entry) for symptom, entry in merged["triage"].items()]
+    derived += [(f"routine.{muscle}.{i}", (step.say,), routine)
+                for muscle, routine in merged["routines"].items() for i, step in enumerate(routine.steps, 1)]
+    for key, say, item in derived:
+        if key in phrases:
+            problems.append(f"{origin.get(('phrases', key), locale)}:phrases.{key}: clashes with the key "
+                            f"made for a tip, triage answer or routine step")
+        phrases[key] = Phrase(say=say, sources=item.sources, reviewed=item.reviewed)
+
+    for key, phrase in phrases.items():
+        if key.startswith(MEDICAL_PREFIXES) and not (phrase.sources and phrase.reviewed):
+            problems.append(f"{origin.get(('phrases', key), locale)}:phrases.{key}: "
+                            "medical content needs sources and reviewed (here or at the top of the file)")
+    for muscle in merged["muscles"]:
+        if muscle not in merged["routines"]:
+            problems.append(f"{locale}:routines: no routine for muscle {muscle!r}")
+        if f"relief.{muscle}" not in phrases:
+            problems.append(f"{locale}:phrases: no relief.{muscle} for muscle {muscle!r}")
+    if len(numbers) != 1:
+        problems.append(f"{locale}: needs exactly one emergency_number, found {sorted(numbers)}")
+    if problems:
+        return None
+    frozen = {s: types.MappingProxyType(v) for s, v in merged.items()}
+    return Content(locale=locale, emergency_number=numbers.pop(), tips=tuple(tips), **frozen)

@@ -1,0 +1,216 @@
+"""Typed, immutable model of the content files, and the validator that builds it.
+
+The validator walks the dataclass type hints, so the schema lives in one place: the classes
+below. It rejects unknown keys, checks types and value rules, and collects every problem as
+``path: message`` instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import string
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Literal
+
+PAUSE = re.compile(r"\[pause (\d+(?:\.\d+)?)(s|ms)\]")
+MAX_PAUSE_SECONDS = 30.0
+LEVELS = ("emergency", "urgent", "doctor", "ordinary")
+NIGHT_STYLES = ("whisper", "soft", "normal")
+
+
+def placeholders(text: str) -> frozenset[str]:
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Several ways of saying one thing; any variant may be chosen."""
+
+    say: tuple[str, ...]
+    sources: tuple[str, ...] = ()
+    reviewed: dt.date | None = None
+    night: Literal["whisper", "soft", "normal"] = "soft"
+
+    @property
+    def slots(self) -> frozenset[str]:
+        return placeholders(self.say[0])
+
+    def check(self) -> list[str]:
+        problems = []
+        if not self.say:
+            problems.append("say: needs at least one variant")
+        for i, text in enumerate(self.say):
+            if not text.strip():
+                problems.append(f"say[{i}]: is empty")
+            try:
+                found = placeholders(text)
+            except ValueError as exc:
+                problems.append(f"say[{i}]: bad placeholder: {exc}")
+                continue
+            if found != self.slots:
+                problems.append(
+                    f"say[{i}]: uses slots {sorted(found)} but say[0] uses {sorted(self.slots)}"
+                )
+            for match in PAUSE.finditer(text):
+                seconds = float(match[1]) / (1000 if match[2] == "ms" else 1)
+                if seconds > MAX_PAUSE_SECONDS:
+                    problems.append(f"say[{i}]: pause of {seconds}s is longer than {MAX_PAUSE_SECONDS}s")
+            if "[" in PAUSE.sub("", text) or "]" in PAUSE.sub("", text):
+                problems.append(f"say[{i}]: square brackets are only for [pause Ns] marks")
+        return problems
+
+
+@dataclass(frozen=True)
+class Step:
+    say: str
+    hold: int = 0
+
+    def check(self) -> list[str]:
+        problems = [] if self.say.strip() else ["say: is empty"]
+        if not 0 <= self.hold <= 60:
+            problems.append(f"hold: {self.hold} is outside 0-60 seconds")
+        if placeholders(self.say):
+            problems.append("say: a routine step takes no slots")
+        return problems
+
+
+@dataclass(frozen=True)
+class Routine:
+    steps: tuple[Step, ...]
+    sources: tuple[str, ...] = ()
+    reviewed: dt.date | None = None
+
+    def check(self) -> list[str]:
+        return [] if self.steps else ["steps: needs at least one step"]
+
+
+@dataclass(frozen=True)
+class Tip:
+    id: str
+    topics: tuple[str, ...]
+    say: tuple[str, ...]
+    bedtime: bool = False
+    sources: tuple[str, ...] = ()
+    reviewed: dt.date | None = None
+
+    def check(self) -> list[str]:
+        problems = [] if self.say else ["say: needs at least one variant"]
+        return problems + ([] if self.topics else ["topics: needs at least one topic"])
+
+
+@dataclass(frozen=True)
+class Triage:
+    level: Literal["emergency", "urgent", "doctor", "ordinary"]
+    say: tuple[str, ...]
+    sources: tuple[str, ...] = ()
+    reviewed: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ContentFile:
+    """One YAML file. Every section is optional; sources/reviewed are defaults for its items."""
+
+    sources: tuple[str, ...] = ()
+    reviewed: dt.date | None = None
+    locale: str | None = None
+    emergency_number: str | None = None
+    muscles: dict[str, str] = field(default_factory=dict)
+    topics: dict[str, str] = field(default_factory=dict)
+    phrases: dict[str, Phrase] = field(default_factory=dict)
+    routines: dict[str, Routine] = field(default_factory=dict)
+    tips: tuple[Tip, ...] = ()
+    triage: dict[str, Triage] = field(default_factory=dict)
+
+
+class Invalid(Exception):
+    """Raised by ``build`` with every problem found, each as ``(path, message)``."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def build(cls, data, path: str = ""):
+    """Build ``cls`` from plain YAML data, raising ``Invalid`` with every problem found."""
+    problems: list[tuple[str, str]] = []
+    value = _convert(cls, data, path, problems)
+    if problems:
+        raise Invalid(problems)
+    return value
+
+
+def _join(path: str, part) -> str:
+    if isinstance(part, int):
+        return f"{path}[{part}]"
+    return f"{path}.{part}" if path else str(part)
+
+
+def _convert(tp, data, path, problems):
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if dataclasses.is_dataclass(tp):
+        return _convert_dataclass(tp, data, path, problems)
+    if origin in (typing.Union, types.UnionType):
+        if data is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _convert(inner[0], data, path, problems)
+    if origin is Literal:
+        if data not in args:
+            problems.append((path, f"must be one of {', '.join(map(str, args))}, not {data!r}"))
+        return data
+    if origin is tuple:
+        if isinstance(data, str) and args[0] is str:
+            data = [data]
+        if not isinstance(data, list):
+            problems.append((path, f"must be a list, not {type(data).__name__}"))
+            return ()
+        return tuple(_convert(args[0], item, _join(path, i), problems) for i, item in enumerate(data))
+    if origin is dict:
+        if not isinstance(data, dict):
+            problems.append((path, f"must be a mapping, not {type(data).__name__}"))
+            return {}
+        return types.MappingProxyType(
+            {str(k): _convert(args[1], v, _join(path, k), problems) for k, v in data.items()}
+        )
+    if tp is dt.date:
+        if isinstance(data, dt.date):
+            return data
+        try:
+            return dt.date.fromisoformat(str(data))
+        except ValueError:
+            problems.append((path, f"must be a date YYYY-MM-DD, not {data!r}"))
+            return None
+    if tp is int and isinstance(data, bool) or not isinstance(data, tp):
+        problems.append((path, f"must be {tp.__name__}, not {type(data).__name__}"))
+    return data
+
+
+def _convert_dataclass(cls, data, path, problems):
+    if not isinstance(data, dict):
+        problems.append((path or "(top)", f"must be a mapping, not {type(data).__name__}"))
+        return None
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key in data:
+        if key not in fields:
+            problems.append((_join(path, key), f"unknown key (allowed: {', '.join(fields)})"))
+    values = {}
+    for name, f in fields.items():
+        if name in data:
+            values[name] = _convert(hints[name], data[name], _join(path, name), problems)
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            problems.append((_join(path, name), "is required"))
+    if any(name not in values and fields[name].default is dataclasses.MISSING
+           and fields[name].default_factory is dataclasses.MISSING for name in fields):
+        return None
+    obj = cls(**values)
+    for message in obj.check() if hasattr(obj, "check") else ():
+        # check() messages read "field: what is wrong"; the field joins the path.
+        where, _, what = message.partition(": ")
+        problems.append((f"{path}.{where}" if where[0] != "[" else path + where, what))
+    return obj

@@ -1,0 +1,1 @@
+"""Cramp Coach on Alexa: handlers, hosting (Flask and Lambda) and the skill package."""

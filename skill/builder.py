@@ -1,0 +1,135 @@
+"""Builds the skill: content loaded and checked once, handlers registered in one explicit order."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
+from ask_sdk_core.exceptions import SerializationException
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import SkillBuilder
+from ask_sdk_model import RequestEnvelope
+
+import content
+from skill.config import Settings
+from skill.handlers.builtins import (
+    ExceptionEncounteredHandler,
+    FallbackIntentHandler,
+    HelpIntentHandler,
+    NoIntentHandler,
+    RepeatIntentHandler,
+    SessionEndedRequestHandler,
+    SilentRequestHandler,
+    StopCancelHandler,
+    UnknownIntentHandler,
+    YesIntentHandler,
+)
+from skill.handlers.canfulfill import CanFulfillIntentRequestHandler
+from skill.handlers.errors import CatchAllExceptionHandler
+from skill.handlers.relief import CrampNowIntentHandler, LaunchRequestHandler
+from skill.handlers.safety import CausesIntentHandler, SeeDoctorIntentHandler, SymptomCheckIntentHandler
+from skill.handlers.stretch import (
+    GuidedStretchIntentHandler,
+    NavigationWithoutRoutineHandler,
+    NextIntentHandler,
+    PauseIntentHandler,
+    PreviousIntentHandler,
+    RepeatStepHandler,
+    ResumeIntentHandler,
+    StartOverIntentHandler,
+)
+from skill.handlers.tips import BedtimeTipIntentHandler, PreventionTipIntentHandler
+from speech import Speaker
+
+# First match wins: routine navigation comes before the general Repeat and the "no routine"
+# answer; the catch-alls come last.
+HANDLERS = (
+    CanFulfillIntentRequestHandler,
+    LaunchRequestHandler,
+    CrampNowIntentHandler,
+    GuidedStretchIntentHandler,
+    NextIntentHandler,
+    PreviousIntentHandler,
+    RepeatStepHandler,
+    StartOverIntentHandler,
+    PauseIntentHandler,
+    ResumeIntentHandler,
+    NavigationWithoutRoutineHandler,
+    YesIntentHandler,
+    NoIntentHandler,
+    RepeatIntentHandler,
+    PreventionTipIntentHandler,
+    BedtimeTipIntentHandler,
+    CausesIntentHandler,
+    SeeDoctorIntentHandler,
+    SymptomCheckIntentHandler,
+    HelpIntentHandler,
+    StopCancelHandler,
+    FallbackIntentHandler,
+    SessionEndedRequestHandler,
+    ExceptionEncounteredHandler,
+    UnknownIntentHandler,
+    SilentRequestHandler,
+)
+
+
+class SkillIdMismatch(ValueError):
+    """The request names another skill than the one configured."""
+
+
+class BadEnvelope(ValueError):
+    """The JSON is not a request envelope the SDK can read."""
+
+
+class SpeakerInterceptor(AbstractRequestInterceptor):
+    """Gives each request a Speaker for its locale (the default locale when we have no content)."""
+
+    def __init__(self, contents: dict[str, content.Content], default: str, rng: random.Random):
+        self.contents, self.default, self.rng = contents, default, rng
+
+    def speaker_for(self, locale: str | None) -> Speaker:
+        return Speaker(self.contents.get(locale or "", self.contents[self.default]), self.rng)
+
+    def process(self, handler_input):
+        locale = getattr(handler_input.request_envelope.request, "locale", None)
+        handler_input.attributes_manager.request_attributes["speaker"] = self.speaker_for(locale)
+
+
+def build_skill(settings: Settings, rng: random.Random | None = None) -> CustomSkill:
+    """The whole skill. Content for every locale is loaded and validated here, once."""
+    contents = {locale: content.load(locale) for locale in content.locales()}
+    if settings.locale not in contents:
+        raise content.ContentError([f"no content for the default locale {settings.locale!r}"])
+    speakers = SpeakerInterceptor(contents, settings.locale, rng or random.Random())
+    builder = SkillBuilder()
+    for handler in HANDLERS:
+        builder.add_request_handler(handler())
+    builder.add_global_request_interceptor(speakers)
+    builder.add_exception_handler(CatchAllExceptionHandler(speakers.speaker_for))
+    builder.skill_id = settings.skill_id
+    return builder.create()
+
+
+def application_id(payload: dict[str, Any]) -> str | None:
+    try:
+        return payload["context"]["System"]["application"]["applicationId"]
+    except (KeyError, TypeError):
+        pass
+    try:
+        return payload["session"]["application"]["applicationId"]
+    except (KeyError, TypeError):
+        return None
+
+
+def respond(skill: CustomSkill, payload: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    """Answer one request envelope (already parsed JSON) with a response envelope (JSON-ready)."""
+    # The SDK checks this too, but only after deserialising and with a generic exception.
+    if skill.skill_id is not None and application_id(payload) != skill.skill_id:
+        raise SkillIdMismatch("the request is for another skill")
+    try:
+        envelope = skill.serializer.deserialize(json.dumps(payload), RequestEnvelope)
+    except SerializationException as exc:
+        raise BadEnvelope(str(exc)) from exc
+    return skill.serializer.serialize(skill.invoke(request_envelope=envelope, context=context))

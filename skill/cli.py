@@ -1,0 +1,78 @@
+"""The ``cramp-coach`` command: serve the skill, check the content."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from skill.config import ConfigError, Settings
+
+log = logging.getLogger("cramp_coach")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="cramp-coach",
+        description="Cramp Coach: an Alexa skill that talks you through a leg cramp.",
+        epilog="Settings come from CRAMP_COACH_* environment variables; see README.md.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the skill endpoint (POST /alexa, GET /healthz)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on (default: %(default)s)")
+    serve.add_argument("--workers", type=int, default=2, help="worker processes (default: %(default)s)")
+    serve.add_argument("--threads", type=int, default=4, help="threads per worker (default: %(default)s)")
+    serve.add_argument("--no-verify", action="store_true",
+                       help="skip Alexa request verification: for local testing only, never in production")
+    serve.set_defaults(run=_serve)
+
+    check = commands.add_parser("check", help="validate the content files and report what they hold")
+    check.set_defaults(run=_check)
+
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        parser.exit(2, f"cramp-coach: {exc}\n")
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return args.run(args, settings)
+
+
+def _check(args, settings: Settings) -> int:
+    import content
+
+    failed = False
+    for locale in content.locales():
+        try:
+            loaded = content.load(locale)
+        except content.ContentError as exc:
+            print(f"{locale}: {exc}", file=sys.stderr)
+            failed = True
+            continue
+        print(f"{locale}: ok - {len(loaded.phrases)} phrases, {len(loaded.tips)} tips, "
+              f"{len(loaded.routines)} routines, {len(loaded.triage)} symptoms")
+    return 1 if failed else 0
+
+
+def _serve(args, settings: Settings) -> int:
+    import content
+    from skill.app import create_app
+    from skill.server import run
+
+    if args.no_verify:
+        settings = settings.replace(verify=False)
+    if settings.verify and settings.skill_id is None:
+        log.warning("CRAMP_COACH_SKILL_ID is not set: verified requests for any skill will be accepted")
+    try:
+        app = create_app(settings)
+    except content.ContentError as exc:
+        print(f"cramp-coach: {exc}", file=sys.stderr)
+        return 2
+    log.info("Cramp Coach listening on http://%s:%d/alexa", args.host, args.port)
+    return run(app, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Request handlers, one module per feature. ``HANDLERS`` is the registration order: first match wins."""

@@ -1,0 +1,77 @@
+"""What every handler shares: the Speaker, slot resolution, session state, and building a reply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import Response
+from ask_sdk_model.slu.entityresolution import StatusCode
+from ask_sdk_model.ui import SimpleCard
+
+from speech import Speaker, Utterance
+
+UNKNOWN = "?"  # a slot the user filled with a value we do not recognise
+
+
+class IntentHandler(AbstractRequestHandler):
+    """Handles the intent named by the class attribute ``intent``."""
+
+    intent = ""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name(self.intent)(handler_input)
+
+
+class RequestTypeHandler(AbstractRequestHandler):
+    request_type = ""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type(self.request_type)(handler_input)
+
+
+def speaker(handler_input: HandlerInput) -> Speaker:
+    return handler_input.attributes_manager.request_attributes["speaker"]
+
+
+def session(handler_input: HandlerInput) -> dict[str, Any]:
+    return handler_input.attributes_manager.session_attributes
+
+
+def slot_id(slot) -> str | None:
+    """The resolved value id of an ask-sdk Slot: None when empty, UNKNOWN when not recognised."""
+    if slot is None or not slot.value:
+        return None
+    for resolution in (slot.resolutions.resolutions_per_authority or []) if slot.resolutions else []:
+        status = resolution.status.code if resolution.status else None
+        if status == StatusCode.ER_SUCCESS_MATCH and resolution.values:
+            return resolution.values[0].value.id
+    return UNKNOWN
+
+
+def slot(handler_input: HandlerInput, name: str) -> str | None:
+    intent = handler_input.request_envelope.request.intent
+    return slot_id((intent.slots or {}).get(name))
+
+
+def reply(handler_input: HandlerInput, speech: Utterance, reprompt: Utterance | None = None,
+          card: tuple[Utterance, Utterance] | None = None, end: bool | None = None) -> Response:
+    """Speak, optionally reprompt (keeps the session open) and show a card.
+
+    The last speech is kept in the session so AMAZON.RepeatIntent can say it again; its
+    content keys go with it, which is also what tests and logs read instead of prose.
+    """
+    builder = handler_input.response_builder.speak(speech.speak())
+    if reprompt is not None:
+        builder.ask(reprompt.speak())
+    if card is not None:
+        title, body = card
+        builder.set_card(SimpleCard(title=title.text, content=body.text))
+    if end is not None or reprompt is None:
+        builder.set_should_end_session(end if end is not None else True)
+    session(handler_input)["last"] = {
+        "ssml": speech.ssml, "reprompt": reprompt.ssml if reprompt else None, "keys": list(speech.keys),
+    }
+    return builder.response

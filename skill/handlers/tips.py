@@ -1,0 +1,49 @@
+"""Prevention and bedtime tips, never repeating one within a session until all have been heard."""
+
+from __future__ import annotations
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from skill.handlers.base import UNKNOWN, IntentHandler, reply, session, slot, speaker
+from speech import Utterance
+
+
+def tip(handler_input: HandlerInput, topic: str | None = None, bedtime: bool = False) -> Utterance:
+    """Choose an unheard tip, remember it in the session, and return it spoken."""
+    attrs = session(handler_input)
+    chosen, attrs["tips_heard"] = speaker(handler_input).choose_tip(
+        attrs.get("tips_heard", []), topic=topic, bedtime=bedtime)
+    return speaker(handler_input).say(f"tip.{chosen.id}")
+
+
+def prevention_tip(handler_input: HandlerInput, topic: str | None = None) -> Response:
+    say = speaker(handler_input)
+    if topic == UNKNOWN:
+        lead, topic = say.say("tip.unknown_topic"), None
+    elif topic:
+        lead = say.say("tip.intro_topic", topic=topic)
+    else:
+        lead = say.say("tip.intro")
+    told = tip(handler_input, topic)
+    session(handler_input)["pending"] = "more_tip"
+    session(handler_input)["topic"] = topic
+    return reply(handler_input, lead + told + say.say("tip.more"), say.say("tip.more_reprompt"),
+                 card=(say.say("card.tip"), told))
+
+
+class PreventionTipIntentHandler(IntentHandler):
+    intent = "PreventionTipIntent"
+
+    def handle(self, handler_input):
+        return prevention_tip(handler_input, slot(handler_input, "topic"))
+
+
+class BedtimeTipIntentHandler(IntentHandler):
+    intent = "BedtimeTipIntent"
+
+    def handle(self, handler_input):
+        say = speaker(handler_input)
+        told = tip(handler_input, bedtime=True)
+        return reply(handler_input, say.say("bedtime.intro") + told + say.say("bedtime.close"),
+                     card=(say.say("card.tip"), told), end=True)

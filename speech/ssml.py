@@ -1,0 +1,65 @@
+"""Pure SSML building blocks. Text is always escaped; tags come only from these functions."""
+
+from __future__ import annotations
+
+import re
+from xml.sax.saxutils import escape as _xml_escape
+from xml.sax.saxutils import quoteattr
+
+from content.schema import PAUSE
+
+MAX_BREAK_SECONDS = 10.0
+_SPACES = re.compile(r"\s+")
+
+
+def escape(text: str) -> str:
+    return _xml_escape(text)
+
+
+def pause(seconds: float) -> str:
+    """A pause of any length as breaks of at most 10 s each (Alexa's limit per break)."""
+    if seconds <= 0:
+        return ""
+    parts = []
+    remaining = round(seconds * 1000)
+    while remaining > 0:
+        chunk = min(remaining, int(MAX_BREAK_SECONDS * 1000))
+        parts.append(f'<break time="{chunk // 1000}s"/>' if chunk % 1000 == 0 else f'<break time="{chunk}ms"/>')
+        remaining -= chunk
+    return "".join(parts)
+
+
+def _pause_seconds(match: re.Match) -> float:
+    return float(match[1]) / (1000 if match[2] == "ms" else 1)
+
+
+def from_text(text: str) -> str:
+    """Content text (with ``[pause Ns]`` marks) as an SSML fragment."""
+    out, last = [], 0
+    for match in PAUSE.finditer(text):
+        out.append(escape(text[last:match.start()]))
+        out.append(pause(_pause_seconds(match)))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return _SPACES.sub(" ", "".join(out)).strip()
+
+
+def plain(text: str) -> str:
+    """Content text as plain text for cards and logs: pause marks removed."""
+    return _SPACES.sub(" ", PAUSE.sub(" ", text)).strip()
+
+
+def speak(fragment: str) -> str:
+    return f"<speak>{fragment}</speak>"
+
+
+def whisper(fragment: str) -> str:
+    return f'<amazon:effect name="whispered">{fragment}</amazon:effect>'
+
+
+def soft(fragment: str) -> str:
+    return f'<prosody volume="x-soft" rate="slow">{fragment}</prosody>'
+
+
+def audio(url: str) -> str:
+    return f"<audio src={quoteattr(url)}/>"

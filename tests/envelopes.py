@@ -1,0 +1,83 @@
+"""Request envelopes built from the fixture files, and a conversation that carries the session."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+from skill.builder import respond
+from tests import fixtures
+
+
+class Unknown(str):
+    """A slot value Alexa heard but could not resolve (ER_SUCCESS_NO_MATCH)."""
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def slot(name: str, value: str | None) -> dict:
+    """A slot as Alexa sends it: ids resolve with ER_SUCCESS_MATCH, Unknown values do not."""
+    if value is None:
+        return {"name": name, "confirmationStatus": "NONE"}
+    authority = f"amzn1.er-authority.echo-sdk.amzn1.ask.skill.test.{name.upper()}"
+    if isinstance(value, Unknown):
+        resolution = {"authority": authority, "status": {"code": "ER_SUCCESS_NO_MATCH"}}
+    else:
+        resolution = {"authority": authority, "status": {"code": "ER_SUCCESS_MATCH"},
+                      "values": [{"value": {"name": value, "id": value}}]}
+    return {"name": name, "value": str(value), "confirmationStatus": "NONE",
+            "resolutions": {"resolutionsPerAuthority": [resolution]}}
+
+
+def intent(name: str, attributes: dict | None = None, **slots: str | None) -> dict:
+    envelope = load(fixtures.INTENT)
+    envelope["request"]["intent"] = {"name": name, "confirmationStatus": "NONE",
+                                     "slots": {k: slot(k, v) for k, v in slots.items()}}
+    envelope["session"]["attributes"] = copy.deepcopy(attributes or {})
+    return envelope
+
+
+def can_fulfill(name: str, **slots: str | None) -> dict:
+    envelope = load(fixtures.CAN_FULFILL)
+    envelope["request"]["intent"] = {"name": name, "slots": {k: slot(k, v) for k, v in slots.items()}}
+    return envelope
+
+
+def speech(response: dict) -> str:
+    return response["response"].get("outputSpeech", {}).get("ssml", "")
+
+
+def keys(response: dict) -> list[str]:
+    return response.get("sessionAttributes", {}).get("last", {}).get("keys", [])
+
+
+class Conversation:
+    """Sends requests through the real skill, carrying session attributes from turn to turn."""
+
+    def __init__(self, skill):
+        self.skill = skill
+        self.attributes: dict = {}
+        self.last: dict = {}
+
+    def send(self, envelope: dict) -> dict:
+        self.last = respond(self.skill, envelope)
+        self.attributes = self.last.get("sessionAttributes") or {}
+        return self.last
+
+    def launch(self) -> dict:
+        self.attributes = {}
+        return self.send(load(fixtures.LAUNCH))
+
+    def say(self, name: str, **slots) -> dict:
+        return self.send(intent(name, self.attributes, **slots))
+
+    @property
+    def keys(self) -> list[str]:
+        return keys(self.last)
+
+    @property
+    def ended(self) -> bool:
+        return bool(self.last["response"].get("shouldEndSession"))
