@@ -80,7 +80,15 @@ def load(locale: str = DEFAULT_LOCALE, root: Path = ROOT) -> Content:
     return content
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe YAML without implicit dates: the schema parses them, so a bad date is reported
+    like any other problem instead of aborting the load."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
 
 
 def _merge(locale: str, files: dict[str, ContentFile], problems: list[str]) -> Content | None:

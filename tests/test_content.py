@@ -1,0 +1,204 @@
+"""Content is data checked by tests: schema, coverage of the brief, and keys used both ways."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+import content
+from tests import fixtures
+
+ROOT = Path(__file__).resolve().parent.parent
+CODE_DIRS = ("skill", "speech")
+DERIVED = ("tip.", "triage.", "routine.")  # keys made from structured sections
+
+
+def test_every_locale_loads():
+    assert content.locales(), "no content at all"
+    for locale in content.locales():
+        assert content.load(locale).phrases
+
+
+def test_load_is_cached_once_per_process():
+    assert content.load("en-US") is content.load("en-US")
+
+
+def test_loaded_content_is_immutable():
+    loaded = content.load()
+    with pytest.raises(TypeError):
+        loaded.phrases["new"] = None
+    with pytest.raises(AttributeError):
+        loaded.locale = "fr-FR"
+
+
+def _problems(locale: str) -> list[str]:
+    with pytest.raises(content.ContentError) as caught:
+        content.load(locale, fixtures.BROKEN_CONTENT)
+    assert str(caught.value).count("\n") == len(caught.value.problems), "one error listing every problem"
+    return caught.value.problems
+
+
+def test_schema_problems_are_all_reported_with_file_and_path():
+    problems = _problems("xx-XX")
+    expected = [
+        "xx-XX/a.yaml:phrasez: unknown key",
+        "xx-XX/a.yaml:phrases.relief.calf.say[0]: pause of 40.0s",
+        "xx-XX/a.yaml:phrases.greeting.say[1]: uses slots ['nickname']",
+        "xx-XX/a.yaml:phrases.brackets.say[0]: square brackets",
+        "xx-XX/a.yaml:phrases.empty.say: needs at least one variant",
+        "xx-XX/a.yaml:phrases.moody.night: must be one of",
+        "xx-XX/a.yaml:routines.calf.steps[0].hold: 90 is outside",
+        "xx-XX/a.yaml:routines.calf.steps[0].say: a routine step takes no slots",
+        "xx-XX/a.yaml:routines.calf.steps[1].say: is required",
+        "xx-XX/a.yaml:routines.calf.reviewed: must be a date",
+        "xx-XX/a.yaml:triage.swelling.level: must be one of",
+    ]
+    for start in expected:
+        assert any(p.startswith(start) for p in problems), f"{start!r} not in {problems}"
+    assert len(problems) == len(expected)
+
+
+def test_cross_file_problems_are_all_reported():
+    problems = _problems("zz-ZZ")
+    expected = [
+        "zz-ZZ/a.yaml:tips[0].topics: unknown topic 'astrology'",
+        "zz-ZZ/b.yaml:phrases.greeting: already defined in zz-ZZ/a.yaml",
+        "zz-ZZ/a.yaml:phrases.tip.drink: clashes",
+        "zz-ZZ/a.yaml:phrases.relief.calf: medical content needs sources",
+        "zz-ZZ:routines: no routine for muscle 'knee'",
+        "zz-ZZ:phrases: no relief.knee",
+        "zz-ZZ: needs exactly one emergency_number",
+    ]
+    for start in expected:
+        assert any(p.startswith(start) for p in problems), f"{start!r} not in {problems}"
+    assert len(problems) == len(expected)
+
+
+def test_yaml_syntax_error_names_the_file():
+    assert _problems("yy-YY")[0].startswith("yy-YY/bad.yaml: ")
+
+
+def test_unknown_locale_is_a_clear_error():
+    with pytest.raises(content.ContentError, match="no content for locale 'tlh-KL'"):
+        content.load("tlh-KL")
+
+
+# --- keys used in code <-> keys in content, both ways --------------------------------------
+
+
+def _code():
+    for folder in CODE_DIRS:
+        for path in (ROOT / folder).rglob("*.py"):
+            yield from ast.walk(ast.parse(path.read_text()))
+
+
+def _prefix(node) -> str | None:
+    if isinstance(node, ast.JoinedStr) and isinstance(node.values[0], ast.Constant):
+        return node.values[0].value
+    return None
+
+
+def _used_keys() -> tuple[dict[str, set[str]], set[str]]:
+    """Literal keys passed to .say(...) with their slot names, and prefixes of f-string keys."""
+    literal: dict[str, set[str]] = {}
+    prefixes: set[str] = set()
+    for node in _code():
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "say":
+            key = node.args[0] if node.args else None
+            for choice in (key.body, key.orelse) if isinstance(key, ast.IfExp) else (key,):
+                if isinstance(choice, ast.Constant) and isinstance(choice.value, str):
+                    literal.setdefault(choice.value, set()).update(k.arg for k in node.keywords)
+                elif prefix := _prefix(choice):
+                    prefixes.add(prefix)
+    return literal, prefixes
+
+
+def _all_strings() -> set[str]:
+    return {n.value for n in _code() if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+
+
+@pytest.mark.parametrize("locale", content.locales())
+def test_every_key_used_in_code_exists_with_its_slots(locale):
+    loaded = content.load(locale)
+    literal, prefixes = _used_keys()
+    assert literal and prefixes
+    for key, slots in literal.items():
+        assert key in loaded.phrases, f"{locale} has no {key}"
+        assert slots == set(loaded.phrases[key].slots) - {"emergency_number"}, key
+    for prefix in prefixes:
+        assert any(k.startswith(prefix) for k in loaded.phrases), f"{locale} has nothing under {prefix}"
+
+
+@pytest.mark.parametrize("locale", content.locales())
+def test_every_key_in_content_is_used(locale):
+    _, prefixes = _used_keys()
+    strings = _all_strings()  # keys chosen in code before .say() count as used
+    unused = [k for k in content.load(locale).phrases
+              if k not in strings and not k.startswith(tuple(prefixes) + DERIVED)]
+    assert not unused
+
+
+def test_every_muscle_has_relief_and_a_routine_in_the_code_paths():
+    loaded = content.load()
+    for muscle in loaded.muscles:
+        assert f"relief.{muscle}" in loaded.phrases and loaded.routines[muscle].steps
+
+
+# --- the brief: CONTENT.md --------------------------------------------------------------------
+
+FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(\s|$)")
+
+
+@pytest.mark.parametrize("key", [k for k in content.load().phrases if k.startswith("relief.")])
+def test_relief_starts_with_the_action(key):
+    """Mid-cramp answers: the first sentence is the instruction, a dozen words or so at most."""
+    for variant in content.load().phrases[key].say:
+        first = FIRST_SENTENCE.match(variant)[1]
+        assert len(first.split()) <= 14, f"{key}: first sentence too long: {first!r}"
+
+
+def test_calf_is_never_told_to_point_the_toes():
+    loaded = content.load()
+    texts = list(loaded.phrases["relief.calf"].say) + [s.say for s in loaded.routines["calf"].steps]
+    assert not [t for t in texts if "point your toes" in t.lower()]
+
+
+def test_tips_cover_every_topic_and_bedtime():
+    loaded = content.load()
+    assert len(loaded.tips) >= 15
+    assert sum(t.bedtime for t in loaded.tips) >= 7
+    for topic in loaded.topics:
+        assert any(topic in t.topics for t in loaded.tips), f"no tip for {topic}"
+
+
+def test_routines_have_timed_holds_of_a_proper_stretch():
+    for muscle, routine in content.load().routines.items():
+        holds = [s.hold for s in routine.steps if s.hold]
+        assert holds and all(15 <= h <= 30 for h in holds), muscle
+
+
+def test_triage_covers_every_level():
+    levels = {t.level for t in content.load().triage.values()}
+    assert levels == {"emergency", "urgent", "doctor", "ordinary"}
+
+
+def test_emergency_number_comes_from_the_locale():
+    loaded = content.load()
+    assert loaded.emergency_number == "911"
+    for key in ("triage.chest_pain", "triage.breathlessness", "doctor.when"):
+        assert "emergency_number" in loaded.phrases[key].slots, key
+
+
+def test_every_medical_item_names_sources_and_review_date():
+    for key, phrase in content.load().phrases.items():
+        if key.startswith(content.MEDICAL_PREFIXES):
+            assert phrase.sources and phrase.reviewed, key
+
+
+def test_often_heard_keys_have_several_phrasings():
+    phrases = content.load().phrases
+    for key in ("relief.calf", "stretch.next_prompt", "launch.offer", "goodbye.main", "fallback.main"):
+        assert len(phrases[key].say) >= 3, key

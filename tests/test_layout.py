@@ -1,0 +1,44 @@
+"""The import direction skill -> speech -> content, checked by walking imports with ast."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FORBIDDEN = {
+    "content": {"speech", "skill", "flask", "ask_sdk_core", "ask_sdk_model", "gtts"},
+    "speech": {"skill", "flask", "ask_sdk_core", "ask_sdk_model", "ask_sdk_runtime"},
+    "skill": {"gtts"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_imports_flow_one_way(package):
+    for path in (ROOT / package).rglob("*.py"):
+        bad = _imports(path) & FORBIDDEN[package]
+        assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+def test_only_config_reads_the_environment():
+    for path in ROOT.glob("[cs]*/**/*.py"):
+        if path.name != "config.py" and re.search(r"\benviron\b|\bgetenv\b", path.read_text()):
+            pytest.fail(f"{path.relative_to(ROOT)} reads os.environ; go through skill.config.Settings")
+
+
+def test_modules_stay_small():
+    for path in ROOT.glob("[cs]*/**/*.py"):
+        assert len(path.read_text().splitlines()) < 300, path
