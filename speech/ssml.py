@@ -10,10 +10,14 @@ from content.schema import PAUSE
 
 MAX_BREAK_SECONDS = 10.0
 _SPACES = re.compile(r"\s+")
+# Characters XML 1.0 forbids outright (C0 controls other than tab, newline and carriage return;
+# lone surrogates; U+FFFE and U+FFFF). One of them makes Alexa reject the whole response, and no
+# escape can carry them, so they are dropped.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def escape(text: str) -> str:
-    return _xml_escape(text)
+    return _xml_escape(_NOT_XML.sub("", text))
 
 
 def pause(seconds: float) -> str:

@@ -1,0 +1,443 @@
+// End to end: virtual-alexa reads our interaction model, matches what a user says to intents and
+// slots as Alexa would, and POSTs real request envelopes to our real server (`cramp-coach
+// serve`, started here). Tests check content keys (sessionAttributes.last.keys), never prose,
+// and every SSML the skill speaks or reprompts must pass ssml-check-core.
+'use strict';
+
+process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1'; // before virtual-alexa loads aws-sdk
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+const { setTimeout: delay } = require('node:timers/promises');
+
+const ssmlCheck = require('ssml-check-core');
+const { VirtualAlexa } = require('virtual-alexa');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const MODEL = path.join(ROOT, 'skill', 'package', 'interactionModels', 'custom', 'en-US.json');
+const CONVERSATIONS = path.join(ROOT, 'tests', 'fixtures', 'conversations');
+const SKILL_ID = 'amzn1.ask.skill.cramp-coach-e2e';
+const LOCALE = 'en-US';
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+// virtual-alexa turns any phrase containing one of these into a LaunchRequest.
+const LAUNCH_WORDS = /(ask|open|launch|talk to|tell)/i;
+// Alexa's limits (shared/design/PLATFORM.md) that ssml-check-core does not check.
+const MAX_SPEECH_CHARS = 8000;
+const MAX_AUDIO_CLIPS = 5;
+
+const model = JSON.parse(fs.readFileSync(MODEL, 'utf8')).interactionModel.languageModel;
+const slotTypes = Object.fromEntries(model.types.map((t) => [t.name, t.values]));
+
+let server;
+let skillURL;
+let serverLog = '';
+let ssmlChecked = 0;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function serverEnv() {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('CRAMP_COACH_')) delete env[name]; // a developer's own settings must not leak in
+  }
+  return { ...env, CRAMP_COACH_SKILL_ID: SKILL_ID, CRAMP_COACH_LOG_LEVEL: 'WARNING' };
+}
+
+async function startServer() {
+  const port = await freePort();
+  // detached: the server leads its own process group, so stopping the group also stops the
+  // gunicorn workers it forks.
+  const child = spawn('cramp-coach', ['serve', '--host', '127.0.0.1', '--port', String(port), '--no-verify'], {
+    cwd: ROOT, env: serverEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (chunk) => { serverLog += chunk; });
+  child.stderr.on('data', (chunk) => { serverLog += chunk; });
+  process.on('exit', () => { if (!child.stopped) stopGroup(child, 'SIGKILL'); }); // never leave one behind
+  child.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  child.spawnError = new Promise((resolve) => child.on('error', resolve));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const gone = await Promise.race([child.exited, child.spawnError, sleep(100)]);
+    if (gone) {
+      throw new Error(`cramp-coach serve did not start (${JSON.stringify(gone.message || gone)}); `
+        + `is the project installed (pip install -e '.[test]') and on PATH?\n${serverLog}`);
+    }
+    try {
+      const health = await fetch(`${base}/healthz`);
+      if (health.status === 200) return { child, url: `${base}/alexa` };
+    } catch {
+      // not listening yet
+    }
+  }
+  stopGroup(child, 'SIGKILL');
+  throw new Error(`cramp-coach serve was not healthy within ${START_TIMEOUT_MS} ms\n${serverLog}`);
+}
+
+function stopGroup(child, signal) {
+  if (!child.pid) return; // never started
+  try {
+    process.kill(-child.pid, signal);
+  } catch (err) {
+    if (err.code !== 'ESRCH') throw err; // already gone
+  }
+}
+
+async function stopServer(child) {
+  stopGroup(child, 'SIGTERM');
+  const stopped = await Promise.race([child.exited, sleep(STOP_TIMEOUT_MS)]);
+  if (!stopped) {
+    stopGroup(child, 'SIGKILL');
+    await child.exited;
+  }
+  child.stopped = true;
+}
+
+// Unreferenced: a timer that lost a race must not keep node running after the tests.
+function sleep(ms) {
+  return delay(ms, null, { ref: false });
+}
+
+function newAlexa(applicationID = SKILL_ID) {
+  return VirtualAlexa.Builder()
+    .applicationID(applicationID)
+    .interactionModelFile(MODEL)
+    .skillURL(skillURL)
+    .locale(LOCALE)
+    .create();
+}
+
+async function assertValidSsml(ssml, where) {
+  assert.equal(typeof ssml, 'string', `${where}: no SSML`);
+  const errors = await ssmlCheck.check(ssml, { platform: 'amazon', locale: LOCALE });
+  assert.equal(errors, undefined, `${where}: invalid SSML ${JSON.stringify(errors)} in ${ssml}`);
+  ssmlChecked += 1;
+}
+
+// What the skill said, checked: every SSML valid and within Alexa's limits.
+async function heard(reply, what) {
+  const response = reply.response || {};
+  const speech = response.outputSpeech;
+  const reprompt = response.reprompt && response.reprompt.outputSpeech;
+  let audio = 0;
+  for (const [part, said] of [['speech', speech], ['reprompt', reprompt]]) {
+    if (!said) continue;
+    assert.equal(said.type, 'SSML', `${what}: ${part} is not SSML`);
+    await assertValidSsml(said.ssml, `${what} (${part})`);
+    assert.ok(said.ssml.length <= MAX_SPEECH_CHARS, `${what}: ${part} is ${said.ssml.length} characters`);
+    audio += (said.ssml.match(/<audio\b/g) || []).length;
+  }
+  assert.ok(audio <= MAX_AUDIO_CLIPS, `${what}: ${audio} audio clips in speech and reprompt together`);
+  const last = (reply.sessionAttributes || {}).last || {};
+  return { keys: last.keys || [], ended: response.shouldEndSession === true, speech, reprompt, reply };
+}
+
+async function say(alexa, utterance) {
+  if (LAUNCH_WORDS.test(utterance)) {
+    throw new Error(`"${utterance}" would be sent as a launch by virtual-alexa: use intend()`);
+  }
+  return heard(await alexa.utter(utterance), `"${utterance}"`);
+}
+
+async function intend(alexa, intent, slots) {
+  const what = `${intent} ${JSON.stringify(slots || {})}`;
+  if (model.intents.some((i) => i.name === intent)) return heard(await alexa.intend(intent, slots), what);
+  // virtual-alexa only sends intents of the model; Alexa (and certification) can send others.
+  alexa.filter((request) => { request.request.intent = { name: intent, confirmationStatus: 'NONE', slots: {} }; });
+  try {
+    return heard(await alexa.intend('AMAZON.HelpIntent'), what);
+  } finally {
+    alexa.resetFilter();
+  }
+}
+
+function stepOf(keys, muscle) {
+  const prefix = `routine.${muscle}.`;
+  const key = keys.find((k) => k.startsWith(prefix));
+  return key ? Number(key.slice(prefix.length)) : undefined;
+}
+
+// What a custom intent says, by content key, given the resolved slot id (undefined: no slot).
+const EXPECT = {
+  CrampNowIntent: (id) => ({ keys: [`relief.${id || 'calf'}`, 'relief.offer_stretch'], ended: false }),
+  GuidedStretchIntent: (id) => ({
+    first: id ? ['stretch.intro', `routine.${id}.1`] : ['stretch.intro_default', 'routine.calf.1'], ended: false,
+  }),
+  PreventionTipIntent: (id) => ({
+    first: [id ? 'tip.intro_topic' : 'tip.intro'], tip: 1, ended: false, attributes: { topic: id || null },
+  }),
+  BedtimeTipIntent: () => ({ first: ['bedtime.intro'], tip: 1, lastKey: 'bedtime.close', ended: true }),
+  CausesIntent: () => ({ keys: ['causes.overview', 'causes.more'], ended: false }),
+  SeeDoctorIntent: () => ({ keys: ['doctor.when'], ended: true }),
+  SymptomCheckIntent: (id) => (id ? { keys: [`triage.${id}`], ended: true } : { keys: ['triage.ask'], ended: false }),
+};
+
+function assertExpected(result, expected, where) {
+  const said = `${where}: said ${JSON.stringify(result.keys)}`;
+  if (expected.keys) assert.deepEqual(result.keys, expected.keys, said);
+  if (expected.first) assert.deepEqual(result.keys.slice(0, expected.first.length), expected.first, said);
+  if (expected.tip !== undefined) assert.match(result.keys[expected.tip] || '', /^tip\.[a-z0-9_-]+$/, said);
+  if (expected.lastKey) assert.equal(result.keys.at(-1), expected.lastKey, said);
+  for (const [name, value] of Object.entries(expected.attributes || {})) {
+    assert.equal((result.reply.sessionAttributes || {})[name], value, `${said}, session ${name}`);
+  }
+  assert.equal(result.ended, expected.ended, `${said}, shouldEndSession ${result.ended}`);
+}
+
+// Each sample of an intent as a user would say it. A sample with a slot gets one canonical
+// value, the samples taking turns through the values.
+function sampleUtterances(intent) {
+  const types = Object.fromEntries((intent.slots || []).map((s) => [s.name, s.type]));
+  return (intent.samples || []).map((sample, n) => {
+    const slot = (sample.match(/\{(\w+)\}/) || [])[1];
+    if (!slot) return { intent: intent.name, utterance: sample, slots: {}, id: undefined };
+    const values = slotTypes[types[slot]];
+    const { id, name } = values[n % values.length];
+    return { intent: intent.name, utterance: sample.replace(`{${slot}}`, name.value), slots: { [slot]: name.value }, id };
+  });
+}
+
+// Every value and synonym of a slot type, with the id Alexa resolves it to.
+function slotValues(type) {
+  return slotTypes[type].flatMap((v) => [v.name.value, ...(v.name.synonyms || [])].map((said) => ({ said, id: v.id })));
+}
+
+describe('Cramp Coach through virtual-alexa against the real server', () => {
+  before(async () => {
+    const t0 = Date.now();
+    ({ child: server, url: skillURL } = await startServer());
+    console.log(`cramp-coach serve healthy after ${Date.now() - t0} ms`);
+  });
+
+  after(async () => {
+    const t0 = Date.now();
+    if (server) await stopServer(server);
+    console.log(`cramp-coach serve stopped in ${Date.now() - t0} ms`);
+    console.log(`${ssmlChecked} SSML strings from the skill passed ssml-check-core`);
+    if (/Traceback|\bERROR\b/.test(serverLog)) console.log(`server log:\n${serverLog}`);
+  });
+
+  it('launch says the calf relief move first, then offers a stretch', async () => {
+    const alexa = newAlexa();
+    const result = await heard(await alexa.launch(), 'launch');
+    assert.equal(result.keys[0], 'relief.calf');
+    assert.ok(result.keys.includes('launch.offer'), JSON.stringify(result.keys));
+    assert.equal(result.ended, false);
+    assert.ok(result.reprompt, 'launch keeps the session open with a reprompt');
+  });
+
+  describe('custom intents by utterance', () => {
+    const cases = [
+      ['my calf is cramping', 'CrampNowIntent', 'calf'],
+      ['cramp in my hamstring', 'CrampNowIntent', 'hamstring'],
+      ['my quads cramped up', 'CrampNowIntent', 'thigh'],
+      ['ouch my toes', 'CrampNowIntent', 'foot'],
+      ['charley horse', 'CrampNowIntent', undefined],
+      ['guide me through a stretch', 'GuidedStretchIntent', undefined],
+      ['stretch my shin', 'GuidedStretchIntent', 'shin'],
+      ['give me a tip', 'PreventionTipIntent', undefined],
+      ['give me a hydration tip', 'PreventionTipIntent', 'hydration'],
+      ['give me a tip about magnesium', 'PreventionTipIntent', 'food'],
+      ['bedtime tip', 'BedtimeTipIntent', undefined],
+      ['why do i get cramps', 'CausesIntent', undefined],
+      ['when should i see a doctor', 'SeeDoctorIntent', undefined],
+      ['check a symptom', 'SymptomCheckIntent', undefined],
+      ['i have chest pain', 'SymptomCheckIntent', 'chest_pain'],
+      ['my leg is swollen', 'SymptomCheckIntent', 'swelling'],
+      ["i'm pregnant and i get cramps", 'SymptomCheckIntent', 'pregnancy'],
+    ];
+    for (const [utterance, intent, id] of cases) {
+      it(`"${utterance}" -> ${intent}${id ? ` (${id})` : ''}`, async () => {
+        assertExpected(await say(newAlexa(), utterance), EXPECT[intent](id), `"${utterance}"`);
+      });
+    }
+
+    it('a muscle Alexa cannot resolve gets the general relief move (intend: virtual-alexa only matches known values)', async () => {
+      const result = await intend(newAlexa(), 'CrampNowIntent', { muscle: 'elbow' });
+      assert.deepEqual(result.keys, ['relief.unknown', 'relief.offer_stretch']);
+    });
+
+    it('help, and stop ends the session', async () => {
+      const alexa = newAlexa();
+      const help = await say(alexa, 'help');
+      assert.deepEqual(help.keys, ['help.main']);
+      assert.equal(help.ended, false);
+      const stop = await say(alexa, 'stop');
+      assert.deepEqual(stop.keys, ['goodbye.main']);
+      assert.equal(stop.ended, true);
+    });
+  });
+
+  it('every sample utterance of the model reaches its intent and the right answer', async () => {
+    const alexa = newAlexa();
+    const samples = model.intents.filter((i) => EXPECT[i.name]).flatMap(sampleUtterances);
+    for (const { intent, utterance, slots, id } of samples) {
+      const result = LAUNCH_WORDS.test(utterance) ? await intend(alexa, intent, slots) : await say(alexa, utterance);
+      assertExpected(result, EXPECT[intent](id), `${intent} sample "${utterance}"`);
+    }
+    assert.ok(samples.length > 100, `only ${samples.length} samples`);
+  });
+
+  describe('every slot value and synonym resolves to its id', () => {
+    const carriers = [
+      ['MUSCLE', 'CrampNowIntent', 'muscle', 'my {} is cramping'],
+      ['TIP_TOPIC', 'PreventionTipIntent', 'topic', 'give me a tip about {}'],
+      ['SYMPTOM', 'SymptomCheckIntent', 'symptom', 'should i worry about {}'],
+    ];
+    for (const [type, intentName, slot, carrier] of carriers) {
+      it(`${type} through "${carrier}"`, async () => {
+        const alexa = newAlexa();
+        for (const { said, id } of slotValues(type)) {
+          const utterance = carrier.replace('{}', said);
+          const result = LAUNCH_WORDS.test(utterance)
+            ? await intend(alexa, intentName, { [slot]: said })
+            : await say(alexa, utterance);
+          assertExpected(result, EXPECT[intentName](id), `"${utterance}"`);
+        }
+      });
+    }
+  });
+
+  it('a full guided stretch: next, back, repeat, start over, pause, resume, another round, stop', async () => {
+    const alexa = newAlexa();
+    let result = await say(alexa, 'my calf is cramping');
+    assert.deepEqual(result.keys, ['relief.calf', 'relief.offer_stretch']);
+
+    result = await say(alexa, 'yes');
+    assert.deepEqual(result.keys.slice(0, 2), ['stretch.intro', 'routine.calf.1']);
+    assert.equal(result.keys.at(-1), 'stretch.next_prompt');
+    assert.equal(result.reply.sessionAttributes.routine.round, 1);
+
+    result = await say(alexa, 'next');
+    assert.equal(result.keys[0], 'routine.calf.2');
+    result = await say(alexa, 'go back');
+    assert.equal(result.keys[0], 'routine.calf.1');
+    result = await say(alexa, 'go back');
+    assert.deepEqual(result.keys.slice(0, 2), ['stretch.first_step', 'routine.calf.1']);
+    result = await say(alexa, 'next');
+    assert.equal(result.keys[0], 'routine.calf.2');
+    result = await say(alexa, 'repeat');
+    assert.equal(result.keys[0], 'routine.calf.2');
+    result = await say(alexa, 'start over');
+    assert.deepEqual(result.keys.slice(0, 2), ['stretch.restart', 'routine.calf.1']);
+    result = await say(alexa, 'pause');
+    assert.deepEqual(result.keys, ['stretch.paused']);
+    assert.equal(result.ended, false);
+    result = await say(alexa, 'resume');
+    assert.deepEqual(result.keys.slice(0, 2), ['stretch.resume', 'routine.calf.1']);
+
+    const steps = await nextToTheEnd(alexa, 'calf', 1);
+    assert.ok(steps >= 2, `the calf routine has ${steps} steps`);
+
+    result = await say(alexa, 'no');
+    assert.deepEqual(result.keys.slice(0, 2), ['stretch.another_round', 'routine.calf.1']);
+    assert.equal(result.reply.sessionAttributes.routine.round, 2);
+    assert.equal(await nextToTheEnd(alexa, 'calf', 1), steps);
+
+    result = await say(alexa, 'stop');
+    assert.deepEqual(result.keys, ['goodbye.main']);
+    assert.equal(result.ended, true);
+  });
+
+  it('a stretch that eases ends with aftercare and a tip', async () => {
+    const alexa = newAlexa();
+    let result = await say(alexa, 'guide me through a foot stretch');
+    assert.deepEqual(result.keys.slice(0, 2), ['stretch.intro', 'routine.foot.1']);
+    await nextToTheEnd(alexa, 'foot', 1);
+    result = await say(alexa, 'yes');
+    assert.deepEqual(result.keys, ['stretch.easing_yes', 'aftercare.general', 'tip.offer']);
+    result = await say(alexa, 'sure');
+    assert.equal(result.keys[0], 'tip.intro');
+    assert.match(result.keys[1], /^tip\./);
+  });
+
+  it('a second round that does not help ends with medical advice', async () => {
+    const alexa = newAlexa();
+    await say(alexa, 'stretch my hamstring');
+    await nextToTheEnd(alexa, 'hamstring', 1);
+    await say(alexa, 'no');
+    await nextToTheEnd(alexa, 'hamstring', 1);
+    const result = await say(alexa, 'no thanks');
+    assert.deepEqual(result.keys, ['stretch.not_easing']);
+    assert.equal(result.ended, true);
+  });
+
+  it('navigation without a routine says there is none', async () => {
+    const result = await say(newAlexa(), 'next');
+    assert.deepEqual(result.keys, ['stretch.not_active']);
+    assert.equal(result.ended, false);
+  });
+
+  it('cancel mid-stretch ends the session', async () => {
+    const alexa = newAlexa();
+    await say(alexa, 'stretch my thigh');
+    const result = await say(alexa, 'cancel');
+    assert.deepEqual(result.keys, ['goodbye.main']);
+    assert.equal(result.ended, true);
+  });
+
+  it('the user leaving (SessionEndedRequest) is answered without speech', async () => {
+    const alexa = newAlexa();
+    await alexa.launch();
+    const reply = await alexa.utter('exit');
+    assert.equal((reply.response || {}).outputSpeech, undefined);
+  });
+
+  it('a request for another skill is refused with HTTP 400', async () => {
+    await assert.rejects(newAlexa('amzn1.ask.skill.someone-else').launch(), /Invalid response: 400/);
+  });
+
+  describe('the conversation fixtures, spoken over HTTP', () => {
+    for (const file of fs.readdirSync(CONVERSATIONS).filter((f) => f.endsWith('.json')).sort()) {
+      it(file, async () => {
+        const alexa = newAlexa();
+        const { turns } = JSON.parse(fs.readFileSync(path.join(CONVERSATIONS, file), 'utf8'));
+        for (const [n, turn] of turns.entries()) {
+          const slots = Object.fromEntries(Object.entries(turn.slots || {})
+            .map(([name, value]) => [name, typeof value === 'object' ? value.unknown : value]));
+          const result = turn.launch
+            ? await heard(await alexa.launch(), `${file} turn ${n + 1}`)
+            : await intend(alexa, turn.intent, slots);
+          const where = `${file} turn ${n + 1}: said ${JSON.stringify(result.keys)}`;
+          const { expect } = turn;
+          if (expect.keys) assert.deepEqual(result.keys, expect.keys, where);
+          if (expect.first) assert.equal(result.keys[0], expect.first, where);
+          for (const key of expect.has || []) assert.ok(result.keys.includes(key), `${where}, expected ${key}`);
+          assert.equal(result.ended, expect.end, where);
+        }
+      });
+    }
+  });
+});
+
+// Says "next" until the routine asks whether the cramp is easing; returns the number of steps.
+async function nextToTheEnd(alexa, muscle, from) {
+  let step = from;
+  for (let guard = 0; guard < 20; guard++) {
+    const result = await say(alexa, 'next');
+    if (result.keys.at(-1) === 'stretch.done_check' && stepOf(result.keys, muscle) === undefined) {
+      return step; // "next" after the last step asks again
+    }
+    assert.equal(stepOf(result.keys, muscle), step + 1, `after step ${step}: ${JSON.stringify(result.keys)}`);
+    step += 1;
+    assert.equal(result.ended, false);
+    if (result.keys.at(-1) === 'stretch.done_check') return step;
+    assert.equal(result.keys.at(-1), 'stretch.next_prompt');
+  }
+  throw new Error(`the ${muscle} routine never reached stretch.done_check`);
+}
