@@ -87,10 +87,12 @@ class SpeakerInterceptor(AbstractRequestInterceptor):
     """Gives each request a Speaker for its locale (the default locale when we have no content)."""
 
     def __init__(self, contents: dict[str, content.Content], default: str, rng: random.Random):
-        self.contents, self.default, self.rng = contents, default, rng
+        # One Speaker per locale for the life of the process: it keeps rendered SSML.
+        self.speakers = {locale: Speaker(loaded, rng) for locale, loaded in contents.items()}
+        self.default = self.speakers[default]
 
     def speaker_for(self, locale: str | None) -> Speaker:
-        return Speaker(self.contents.get(locale or "", self.contents[self.default]), self.rng)
+        return self.speakers.get(locale or "", self.default)
 
     def process(self, handler_input):
         locale = getattr(handler_input.request_envelope.request, "locale", None)

@@ -38,17 +38,28 @@ class Speaker:
     def __init__(self, content: Content, rng: random.Random | None = None):
         self.content = content
         self.rng = rng if rng is not None else random.Random()
+        # Variants without request slots render the same every time: build each SSML once.
+        self._fixed: dict[tuple[str, int], Utterance] = {}
 
     def say(self, key: str, **slots) -> Utterance:
         phrase = self.content.phrase(key)
         if set(slots) | {"emergency_number"} != phrase.slots | {"emergency_number"}:
             raise ValueError(f"{key} takes slots {sorted(phrase.slots)}, got {sorted(slots)}")
+        index = self.rng.randrange(len(phrase.say))
+        if not slots:
+            fixed = self._fixed.get((key, index))
+            if fixed is None:
+                fixed = self._fixed[key, index] = self._render(key, phrase.say[index], {})
+            return fixed
+        return self._render(key, phrase.say[index], slots)
+
+    def _render(self, key: str, template: str, slots: dict) -> Utterance:
         values = {"emergency_number": self.content.emergency_number, **slots}
         if "muscle" in slots:
             values["muscle"] = self.content.muscles.get(slots["muscle"], slots["muscle"])
         if "topic" in slots:
             values["topic"] = self.content.topics.get(slots["topic"], slots["topic"])
-        text = self.rng.choice(phrase.say).format(**values)
+        text = template.format(**values)
         return Utterance(ssml.from_text(text), ssml.plain(text), (key,))
 
     def pause(self, seconds: float) -> Utterance:
