@@ -8,7 +8,8 @@ import logging
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from skill.builder import BadEnvelope, SkillIdMismatch, application_id, build_skill, respond
+from skill import logs
+from skill.builder import BadEnvelope, SkillIdMismatch, build_skill, respond
 from skill.config import Settings
 
 MAX_BODY_BYTES = 128 * 1024
@@ -38,7 +39,7 @@ def create_app(settings: Settings | None = None, **skill_options) -> Flask:
             try:
                 payload = verifier.verify(request.headers, body)
             except VerificationError as exc:
-                log.warning("rejected request: %s (%s)", exc.reason, exc)
+                log.debug("verification failed: %s", exc)
                 return error(400, exc.reason, str(exc))
         else:
             try:
@@ -52,7 +53,6 @@ def create_app(settings: Settings | None = None, **skill_options) -> Flask:
         except BadEnvelope as exc:
             return error(400, "body", f"the body is not an Alexa request envelope: {exc}")
         except SkillIdMismatch:
-            log.warning("rejected request for skill %r", application_id(payload))
             return error(400, "skill-id", "the request is for another skill")
 
     @app.get("/healthz")
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, **skill_options) -> Flask:
 
 
 def error(status: int, reason: str, message: str):
+    logs.rejected(reason, status)
     response = jsonify(error=reason, message=message)
     response.status_code = status
     return response

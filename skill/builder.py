@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
@@ -13,6 +14,7 @@ from ask_sdk_core.skill_builder import SkillBuilder
 from ask_sdk_model import RequestEnvelope
 
 import content
+from skill import logs
 from skill.config import Settings
 from skill.handlers.builtins import (
     ExceptionEncounteredHandler,
@@ -126,12 +128,26 @@ def application_id(payload: dict[str, Any]) -> str | None:
 
 
 def respond(skill: CustomSkill, payload: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    """Answer one request envelope (already parsed JSON) with a response envelope (JSON-ready)."""
-    # The SDK checks this too, but only after deserialising and with a generic exception.
-    if skill.skill_id is not None and application_id(payload) != skill.skill_id:
-        raise SkillIdMismatch("the request is for another skill")
+    """Answer one request envelope (already parsed JSON) with a response envelope (JSON-ready).
+
+    Logs one structured line per request, whatever the outcome.
+    """
+    started = time.perf_counter()
+    outcome, response = "ok", None
     try:
-        envelope = skill.serializer.deserialize(json.dumps(payload), RequestEnvelope)
-    except SerializationException as exc:
-        raise BadEnvelope(str(exc)) from exc
-    return skill.serializer.serialize(skill.invoke(request_envelope=envelope, context=context))
+        # The SDK checks this too, but only after deserialising and with a generic exception.
+        if skill.skill_id is not None and application_id(payload) != skill.skill_id:
+            outcome = "skill-id"
+            raise SkillIdMismatch("the request is for another skill")
+        try:
+            envelope = skill.serializer.deserialize(json.dumps(payload), RequestEnvelope)
+        except SerializationException as exc:
+            outcome = "bad-envelope"
+            raise BadEnvelope(str(exc)) from exc
+        response = skill.serializer.serialize(skill.invoke(request_envelope=envelope, context=context))
+        return response
+    except Exception:
+        outcome = outcome if outcome != "ok" else "exception"
+        raise
+    finally:
+        logs.request_line(payload, outcome, started, time.perf_counter(), response)
