@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import string
 import types
@@ -190,12 +191,17 @@ def _convert(tp, data, path, problems):
     return data
 
 
+@functools.cache
+def _fields(cls) -> tuple[dict, dict]:
+    # Resolving string annotations is slow; do it once per class, not once per item.
+    return typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)}
+
+
 def _convert_dataclass(cls, data, path, problems):
     if not isinstance(data, dict):
         problems.append((path or "(top)", f"must be a mapping, not {type(data).__name__}"))
         return None
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints, fields = _fields(cls)
     for key in data:
         if key not in fields:
             problems.append((_join(path, key), f"unknown key (allowed: {', '.join(fields)})"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 
@@ -14,6 +13,8 @@ def pseudonym(user_id: str | None) -> str | None:
     without holding the id itself."""
     if not user_id:
         return None
+    import hashlib  # only when a request is logged, not on the cold-start path
+
     return hashlib.blake2b(user_id.encode("utf-8"), digest_size=8).hexdigest()
 
 
