@@ -16,6 +16,7 @@ from ask_sdk_model import RequestEnvelope
 import content
 from skill import logs
 from skill.config import Settings
+from skill.serializer import Serializer
 from skill.handlers.builtins import (
     ExceptionEncounteredHandler,
     FallbackIntentHandler,
@@ -113,7 +114,9 @@ def build_skill(settings: Settings, rng: random.Random | None = None) -> CustomS
     builder.add_global_request_interceptor(speakers)
     builder.add_exception_handler(CatchAllExceptionHandler(speakers.speaker_for))
     builder.skill_id = settings.skill_id
-    return builder.create()
+    skill = builder.create()
+    skill.serializer = Serializer()
+    return skill
 
 
 def application_id(payload: dict[str, Any]) -> str | None:

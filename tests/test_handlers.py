@@ -228,3 +228,16 @@ def test_first_sentence_of_launch_is_the_action(skill):
     response = respond(skill, load(fixtures.LAUNCH))
     assert keys(response)[0] == "relief.calf"
     assert speech(response).startswith("<speak>")
+
+
+def test_fast_serializer_reads_envelopes_exactly_like_the_sdk(skill):
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model import RequestEnvelope
+
+    for envelope in (load(fixtures.LAUNCH), intent("CrampNowIntent", muscle="calf"), load(fixtures.SESSION_ENDED)):
+        for stamp in ("2026-11-24T03:00:00Z", "2026-11-24T03:00:00.123+01:00", "Nov 24 2026 3am"):
+            envelope["request"]["timestamp"] = stamp
+            text = json.dumps(envelope)
+            ours = skill.serializer.deserialize(text, RequestEnvelope)
+            sdk = DefaultSerializer().deserialize(text, RequestEnvelope)
+            assert ours.to_dict() == sdk.to_dict() and ours.request.timestamp == sdk.request.timestamp
