@@ -10,6 +10,7 @@ from content import Content, Tip
 from speech import ssml
 
 COUNT_EVERY_SECONDS = 5
+MAX_RENDERED = 4096  # a bound, should a slot ever carry open-ended values
 
 
 @dataclass(frozen=True)
@@ -38,20 +39,22 @@ class Speaker:
     def __init__(self, content: Content, rng: random.Random | None = None):
         self.content = content
         self.rng = rng if rng is not None else random.Random()
-        # Variants without request slots render the same every time: build each SSML once.
-        self._fixed: dict[tuple[str, int], Utterance] = {}
+        # A variant renders the same for the same slots, and slot values come from small closed
+        # sets (muscle and topic ids, hold seconds): build each SSML once.
+        self._rendered: dict[tuple, Utterance] = {}
 
     def say(self, key: str, **slots) -> Utterance:
         phrase = self.content.phrase(key)
         if set(slots) | {"emergency_number"} != phrase.slots | {"emergency_number"}:
             raise ValueError(f"{key} takes slots {sorted(phrase.slots)}, got {sorted(slots)}")
         index = self.rng.randrange(len(phrase.say))
-        if not slots:
-            fixed = self._fixed.get((key, index))
-            if fixed is None:
-                fixed = self._fixed[key, index] = self._render(key, phrase.say[index], {})
-            return fixed
-        return self._render(key, phrase.say[index], slots)
+        cache_key = (key, index, *sorted(slots.items()))
+        rendered = self._rendered.get(cache_key)
+        if rendered is None:
+            rendered = self._render(key, phrase.say[index], slots)
+            if len(self._rendered) < MAX_RENDERED:
+                self._rendered[cache_key] = rendered
+        return rendered
 
     def _render(self, key: str, template: str, slots: dict) -> Utterance:
         values = {"emergency_number": self.content.emergency_number, **slots}
