@@ -1,7 +1,8 @@
-"""In-process latency of our lambda_handler next to a minimal ask-sdk-core hello skill.
+"""In-process latency of our lambda_handler per request type, next to a minimal ask-sdk-core
+hello skill (bench/hello_skill.py) answering the same LaunchRequest.
 
-Both run in this process on the same machine, in interleaved rounds, so the ratio holds on any
-machine. Usage: python bench/latency.py [--rounds 30] [--calls 200]
+Both run in this process, in interleaved rounds, so the ratio holds on any machine. Used by
+bench/run.py; also runs alone: python bench/latency.py [--rounds 30] [--calls 200]
 """
 
 from __future__ import annotations
@@ -9,49 +10,123 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+for path in (str(ROOT), str(BENCH)):
+    if path not in sys.path:
+        sys.path.insert(0, path)
 REQUESTS = ROOT / "tests" / "fixtures" / "requests"
+SKILL_ID = "amzn1.ask.skill.test-cramp-coach"  # the fixtures' applicationId
+
+# (label, handler, event): the baselines first; our four request types after them.
+BASELINE = "hello LaunchRequest"
+STRICT = "hello LaunchRequest, skill prebuilt"
+OURS = (
+    ("ours LaunchRequest", "launch"),
+    ("ours CrampNowIntent", "cramp"),
+    ("ours stretch Next (in routine)", "next"),
+    ("ours PreventionTipIntent", "tip"),
+)
+# The hello skill answers anything, so it can also take each of our envelopes: the SDK's cost of
+# reading and writing that envelope with no skill logic, to tell SDK cost from ours (info only).
+SAME = {name: f"hello prebuilt, {name} envelope" for _, name in OURS}
+CASES = (
+    (BASELINE, "hello", "launch"),
+    (STRICT, "hello_prebuilt", "launch"),
+    *((label, "ours", name) for label, name in OURS),
+    *((SAME[name], "hello_prebuilt", name) for _, name in OURS if name != "launch"),
+)
 
 
-def hello_handler():
-    """The smallest ask-sdk-core skill, written the way its documentation shows."""
-    from ask_sdk_core.dispatch_components import AbstractRequestHandler
-    from ask_sdk_core.skill_builder import SkillBuilder
-
-    class Hello(AbstractRequestHandler):
-        def can_handle(self, handler_input):
-            return True
-
-        def handle(self, handler_input):
-            return handler_input.response_builder.speak("Hello.").set_should_end_session(True).response
-
-    builder = SkillBuilder()
-    builder.add_request_handler(Hello())
-    return builder.lambda_handler()
+def _resolved(name: str, value: str, authority: str) -> dict:
+    return {"name": name, "value": value, "resolutions": {"resolutionsPerAuthority": [{
+        "authority": f"amzn1.er-authority.echo-sdk.x.{authority}", "status": {"code": "ER_SUCCESS_MATCH"},
+        "values": [{"value": {"name": value, "id": value}}]}]}}
 
 
-def events() -> dict[str, dict]:
-    launch = json.loads((REQUESTS / "launch.json").read_text())
-    cramp = json.loads((REQUESTS / "intent.json").read_text())
-    cramp["request"]["intent"] = {"name": "CrampNowIntent", "confirmationStatus": "NONE", "slots": {
-        "muscle": {"name": "muscle", "value": "calf", "resolutions": {"resolutionsPerAuthority": [{
-            "authority": "amzn1.er-authority.echo-sdk.x.MUSCLE", "status": {"code": "ER_SUCCESS_MATCH"},
-            "values": [{"value": {"name": "calf", "id": "calf"}}]}]}}}}
-    return {"launch": launch, "cramp": cramp}
+def _intent(name: str, slots: dict | None = None, attributes: dict | None = None) -> dict:
+    event = json.loads((REQUESTS / "intent.json").read_text())
+    event["request"]["intent"] = {"name": name, "confirmationStatus": "NONE", "slots": slots or {}}
+    event["session"]["attributes"] = attributes or {}
+    return event
+
+
+def handlers() -> dict:
+    """Ours is imported as production would (skill id set, so the exact-id check runs)."""
+    os.environ.setdefault("CRAMP_COACH_SKILL_ID", SKILL_ID)
+    from hello_skill import lambda_handler as hello
+    from hello_skill import prebuilt_lambda_handler as hello_prebuilt
+
+    from skill.lambda_function import lambda_handler as ours
+
+    return {"hello": hello, "hello_prebuilt": hello_prebuilt, "ours": ours}
+
+
+def events(ours) -> dict[str, dict]:
+    """The request envelopes; the Next request carries the session attributes our skill itself
+    returned when it started the calf routine, so it is a real mid-routine turn."""
+    started = ours(_intent("GuidedStretchIntent", {"muscle": _resolved("muscle", "calf", "MUSCLE")}), None)
+    return {
+        "launch": json.loads((REQUESTS / "launch.json").read_text()),
+        "cramp": _intent("CrampNowIntent", {"muscle": _resolved("muscle", "calf", "MUSCLE")}),
+        "next": _intent("AMAZON.NextIntent", attributes=started["sessionAttributes"]),
+        "tip": _intent("PreventionTipIntent", {"topic": _resolved("topic", "hydration", "TIP_TOPIC")}),
+    }
+
+
+def first_keys(ours, requests: dict[str, dict]) -> dict[str, list[str]]:
+    """The content keys each request is answered with; fails if any took the error path, since
+    timing the apology would flatter us."""
+    keys = {}
+    for name, event in requests.items():
+        answer = ours(copy.deepcopy(event), None)
+        keys[name] = answer.get("sessionAttributes", {}).get("last", {}).get("keys", [])
+        if not keys[name] or "error.main" in keys[name]:
+            raise RuntimeError(f"{name}: the skill answered with {keys[name]!r}, not a real answer")
+    return keys
 
 
 def per_call(handler, event: dict, calls: int) -> float:
-    batch = [copy.deepcopy(event) for _ in range(calls)]
+    batch = [copy.deepcopy(event) for _ in range(calls)]  # the SDK must not see a reused dict
     start = time.perf_counter()
     for item in batch:
         handler(item, None)
     return (time.perf_counter() - start) / calls
+
+
+@dataclass
+class LatencyResult:
+    medians: dict[str, float]  # seconds per call, by case label
+    keys: dict[str, list[str]]
+    rounds: int
+    calls: int
+
+    def ratio(self, label: str, baseline: str = BASELINE) -> float:
+        return self.medians[label] / self.medians[baseline]
+
+    def same_envelope(self, name: str) -> str:
+        return STRICT if name == "launch" else SAME[name]
+
+
+def measure(rounds: int = 30, calls: int = 200) -> LatencyResult:
+    found = handlers()
+    requests = events(found["ours"])
+    keys = first_keys(found["ours"], requests)
+    for _, handler, name in CASES:
+        per_call(found[handler], requests[name], 50)  # warm up
+    samples: dict[str, list[float]] = {label: [] for label, _, _ in CASES}
+    for _ in range(rounds):
+        for label, handler, name in CASES:
+            samples[label].append(per_call(found[handler], requests[name], calls))
+    return LatencyResult({label: statistics.median(values) for label, values in samples.items()},
+                         keys, rounds, calls)
 
 
 def main() -> None:
@@ -59,25 +134,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--calls", type=int, default=200)
     args = parser.parse_args()
-
-    from skill.lambda_function import lambda_handler
-
-    hello = hello_handler()
-    samples: dict[str, list[float]] = {"hello launch": [], "ours launch": [], "ours CrampNowIntent": []}
-    cases = [("hello launch", hello, "launch"), ("ours launch", lambda_handler, "launch"),
-             ("ours CrampNowIntent", lambda_handler, "cramp")]
-    requests = events()
-    for handler, name in ((hello, "launch"), (lambda_handler, "launch"), (lambda_handler, "cramp")):
-        per_call(handler, requests[name], 50)  # warm up
-    for _ in range(args.rounds):
-        for label, handler, name in cases:
-            samples[label].append(per_call(handler, requests[name], args.calls))
-
-    base = statistics.median(samples["hello launch"])
-    print(f"{'request':<22}{'median us':>12}{'x hello':>10}")
-    for label, values in samples.items():
-        median = statistics.median(values)
-        print(f"{label:<22}{median * 1e6:>12.1f}{median / base:>10.2f}")
+    result = measure(args.rounds, args.calls)
+    print(f"{'request':<42}{'median us':>10}{'x hello':>9}{'x prebuilt':>11}{'x same envelope':>16}")
+    for label, median in result.medians.items():
+        same = next((result.ratio(label, result.same_envelope(n)) for lab, n in OURS if lab == label), None)
+        print(f"{label:<42}{median * 1e6:>10.1f}{result.ratio(label):>9.2f}{result.ratio(label, STRICT):>11.2f}"
+              + (f"{same:>16.2f}" if same is not None else ""))
     print(f"({args.rounds} interleaved rounds of {args.calls} calls; python {sys.version.split()[0]})")
 
 

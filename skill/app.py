@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, **skill_options) -> Flask:
         else:
             try:
                 payload = json.loads(body)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested deeper than the stack
                 return error(400, "body", "the body is not JSON")
         if not isinstance(payload, dict) or not isinstance(payload.get("request"), dict):
             return error(400, "body", "the body is not an Alexa request envelope")

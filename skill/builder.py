@@ -144,10 +144,16 @@ def respond(skill: CustomSkill, payload: dict[str, Any], context: Any = None) ->
             raise SkillIdMismatch("the request is for another skill")
         try:
             envelope = skill.serializer.deserialize(json.dumps(payload), RequestEnvelope)
-        except SerializationException as exc:
+        except (SerializationException, RecursionError) as exc:
             outcome = "bad-envelope"
             raise BadEnvelope(str(exc)) from exc
-        response = skill.serializer.serialize(skill.invoke(request_envelope=envelope, context=context))
+        try:
+            response = skill.serializer.serialize(skill.invoke(request_envelope=envelope, context=context))
+        except RecursionError as exc:
+            # JSON nested deeper than the stack allows (the SDK deep-copies session attributes):
+            # no Alexa request looks like that.
+            outcome = "bad-envelope"
+            raise BadEnvelope("the envelope is nested too deeply") from exc
         return response
     except Exception:
         outcome = outcome if outcome != "ok" else "exception"

@@ -15,7 +15,8 @@ def pseudonym(user_id: str | None) -> str | None:
         return None
     import hashlib  # only when a request is logged, not on the cold-start path
 
-    return hashlib.blake2b(user_id.encode("utf-8"), digest_size=8).hexdigest()
+    # surrogatepass: JSON can carry a lone surrogate ("\ud800"), which strict UTF-8 refuses.
+    return hashlib.blake2b(user_id.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def _get(payload, *path):
@@ -33,6 +34,7 @@ def request_line(payload: dict, outcome: str, started: float, finished: float, r
     request = request if isinstance(request, dict) else {}
     user = _get(payload, "context", "System", "user", "userId") or _get(payload, "session", "user", "userId")
     said = _get(response, "sessionAttributes", "last", "keys") if response else None
+    said = said if isinstance(said, list) else None  # echoed session attributes may be anything
     if outcome == "ok" and said and "error.main" in said:
         outcome = "error"
     log.info(json.dumps({
@@ -42,7 +44,7 @@ def request_line(payload: dict, outcome: str, started: float, finished: float, r
         "locale": request.get("locale"),
         "user": pseudonym(user if isinstance(user, str) else None),
         "outcome": outcome,
-        "keys": said if isinstance(said, list) else None,
+        "keys": said,
         "latency_ms": round((finished - started) * 1000, 2),
     }, separators=(",", ":")))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
@@ -37,6 +38,10 @@ def speaker(handler_input: HandlerInput) -> Speaker:
 
 
 def session(handler_input: HandlerInput) -> dict[str, Any]:
+    # A request without a session (it may come without one) gets state for this request only;
+    # the SDK would raise, and raise again in the catch-all's reply.
+    if not handler_input.request_envelope.session:
+        return handler_input.attributes_manager.request_attributes.setdefault("session", {})
     return handler_input.attributes_manager.session_attributes
 
 
@@ -51,9 +56,13 @@ def slot_id(slot) -> str | None:
     return UNKNOWN
 
 
-def slot(handler_input: HandlerInput, name: str) -> str | None:
+def slot(handler_input: HandlerInput, name: str, known: Container[str] | None = None) -> str | None:
+    """The slot's resolved id; UNKNOWN for an id outside ``known`` (a model ahead of the content)."""
     intent = handler_input.request_envelope.request.intent
-    return slot_id((intent.slots or {}).get(name))
+    value = slot_id((intent.slots or {}).get(name))
+    if known is not None and value not in (None, UNKNOWN) and value not in known:
+        return UNKNOWN
+    return value
 
 
 def reply(handler_input: HandlerInput, speech: Utterance, reprompt: Utterance | None = None,

@@ -39,15 +39,18 @@ class YesIntentHandler(IntentHandler):
     intent = "AMAZON.YesIntent"
 
     def handle(self, handler_input):
-        attrs = session(handler_input)
+        attrs, known = session(handler_input), speaker(handler_input).content
         pending = attrs.pop("pending", None)
         if pending == "stretch":
-            muscle = attrs.get("offer", stretch.DEFAULT_MUSCLE)
+            # Session attributes come back from the client: only ids the content has are used.
+            muscle = attrs.get("offer")
+            muscle = muscle if isinstance(muscle, str) and muscle in known.routines else stretch.DEFAULT_MUSCLE
             return stretch.start(handler_input, muscle, speaker(handler_input).say("stretch.intro", muscle=muscle))
         if pending == "easing":
             return stretch.easing(handler_input)
         if pending in ("tip", "more_tip"):
-            return tips.prevention_tip(handler_input, attrs.get("topic"))
+            topic = attrs.get("topic")
+            return tips.prevention_tip(handler_input, topic if isinstance(topic, str) and topic in known.topics else None)
         if pending == "doctor":
             return safety.see_doctor(handler_input)
         return fallback(handler_input)
@@ -70,11 +73,19 @@ class RepeatIntentHandler(IntentHandler):
 
     def handle(self, handler_input):
         last = session(handler_input).get("last")
-        if not last:
+        if not said_before(last):
             return fallback(handler_input)
         speech = Utterance(last["ssml"], "", tuple(last["keys"]))
         reprompt = Utterance(last["reprompt"], "", ()) if last.get("reprompt") else None
         return reply(handler_input, speech, reprompt)
+
+
+def said_before(last) -> bool:
+    """Whether ``last`` is what reply() stores. Alexa echoes session attributes back, so any other
+    shape (an older version's, a client's) counts as nothing said."""
+    return (isinstance(last, dict) and isinstance(last.get("ssml"), str) and bool(last["ssml"])
+            and isinstance(last.get("reprompt"), (str, type(None)))
+            and isinstance(last.get("keys"), list) and all(isinstance(key, str) for key in last["keys"]))
 
 
 def fallback(handler_input):

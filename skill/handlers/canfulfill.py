@@ -19,6 +19,11 @@ from skill.handlers.base import UNKNOWN, RequestTypeHandler, slot_id
 MODELS = Path(__file__).resolve().parent.parent / "package" / "interactionModels" / "custom"
 
 
+@functools.cache
+def model_locales() -> frozenset[str]:
+    return frozenset(path.stem for path in MODELS.glob("*.json"))
+
+
 @functools.lru_cache(maxsize=None)
 def custom_intents(locale: str) -> dict[str, frozenset[str]]:
     """Custom intent name -> slot names, read from the interaction model (the source of truth)."""
@@ -36,7 +41,10 @@ class CanFulfillIntentRequestHandler(RequestTypeHandler):
     def handle(self, handler_input):
         request = handler_input.request_envelope.request
         intent = request.intent
-        known = custom_intents(request.locale or "en-US").get(getattr(intent, "name", None))
+        # The locale is the caller's text: only a locale we ship names a file (no "../"), and the
+        # cache above stays as small as the set of models.
+        locale = request.locale if request.locale in model_locales() else "en-US"
+        known = custom_intents(locale).get(getattr(intent, "name", None))
         slots, understood = {}, known is not None
         for name, value in ((intent.slots or {}) if intent else {}).items():
             if not value or not value.value:

@@ -14,7 +14,19 @@ MAX_ROUNDS = 2
 
 
 def routine(handler_input: HandlerInput) -> dict | None:
-    return session(handler_input).get("routine")
+    """The routine in progress, or None. Alexa echoes session attributes back, so a shape this
+    code never writes (an older version's, a client's) counts as no routine. A muscle the content
+    lacks is kept: that is a content regression, and the catch-all logs it."""
+    state = session(handler_input).get("routine")
+    if not (isinstance(state, dict) and isinstance(state.get("muscle"), str) and _counter(state.get("step"))
+            and _counter(state.get("round")) and isinstance(state.get("paused", False), bool)):
+        return None
+    known = speaker(handler_input).content.routines.get(state["muscle"])
+    return None if known is not None and state["step"] > len(known.steps) else state
+
+
+def _counter(value) -> bool:
+    return type(value) is int and value >= 1
 
 
 def start(handler_input: HandlerInput, muscle: str, lead: Utterance) -> Response:
@@ -56,7 +68,7 @@ class GuidedStretchIntentHandler(IntentHandler):
 
     def handle(self, handler_input):
         say = speaker(handler_input)
-        muscle = slot(handler_input, "muscle")
+        muscle = slot(handler_input, "muscle", say.content.routines)
         if muscle is None:
             return start(handler_input, DEFAULT_MUSCLE, say.say("stretch.intro_default"))
         if muscle == UNKNOWN:

@@ -12,8 +12,10 @@ from speech import Utterance
 def tip(handler_input: HandlerInput, topic: str | None = None, bedtime: bool = False) -> Utterance:
     """Choose an unheard tip, remember it in the session, and return it spoken."""
     attrs = session(handler_input)
-    chosen, attrs["tips_heard"] = speaker(handler_input).choose_tip(
-        attrs.get("tips_heard", []), topic=topic, bedtime=bedtime)
+    heard = attrs.get("tips_heard")
+    if not (isinstance(heard, list) and all(isinstance(tip_id, str) for tip_id in heard)):
+        heard = []  # Alexa echoes session attributes back: any other shape is not ours
+    chosen, attrs["tips_heard"] = speaker(handler_input).choose_tip(heard, topic=topic, bedtime=bedtime)
     return speaker(handler_input).say(f"tip.{chosen.id}")
 
 
@@ -36,7 +38,7 @@ class PreventionTipIntentHandler(IntentHandler):
     intent = "PreventionTipIntent"
 
     def handle(self, handler_input):
-        return prevention_tip(handler_input, slot(handler_input, "topic"))
+        return prevention_tip(handler_input, slot(handler_input, "topic", speaker(handler_input).content.topics))
 
 
 class BedtimeTipIntentHandler(IntentHandler):
