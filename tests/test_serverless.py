@@ -223,7 +223,7 @@ def test_invoke_local_answers_launch(tool_env):
     assert skill_id == fixtures.SKILL_ID
     result = osls(tool_env, "invoke", "local", "-f", "skill", "-p", str(LAUNCH), "--param", f"skillId={skill_id}")
     assert result.returncode == 0, output(result)
-    response, _ = json.JSONDecoder().raw_decode(result.stdout[result.stdout.index("{"):])
+    response = _response_envelope(result.stdout)
     assert response["version"] == "1.0"
     assert response["response"]["outputSpeech"]["ssml"].startswith("<speak>")
     assert response["response"]["shouldEndSession"] is False
@@ -235,3 +235,16 @@ def test_invoke_local_refuses_another_skill(tool_env):
     result = osls(tool_env, "invoke", "local", "-f", "skill", "-p", str(LAUNCH))
     assert result.returncode != 0
     assert "SkillIdMismatch" in result.stdout + result.stderr, output(result)
+
+
+def _response_envelope(stdout: str) -> dict:
+    """The response JSON in what invoke local prints; the request log line comes before it."""
+    decoder = json.JSONDecoder()
+    for start in (i for i, char in enumerate(stdout) if char == "{"):
+        try:
+            found, _ = decoder.raw_decode(stdout[start:])
+        except ValueError:
+            continue
+        if isinstance(found, dict) and "version" in found:
+            return found
+    raise AssertionError(f"no response envelope in:\n{stdout}")
