@@ -20,7 +20,7 @@ from typing import Literal
 PAUSE = re.compile(r"\[pause (\d+(?:\.\d+)?)(s|ms)\]")
 MAX_PAUSE_SECONDS = 30.0
 LEVELS = ("emergency", "urgent", "doctor", "ordinary")
-NIGHT_STYLES = ("whisper", "soft", "normal")
+NIGHT_STYLES = ("whisper", "soft", "normal", "skip")  # skip: left out at night
 
 
 def placeholders(text: str) -> frozenset[str]:
@@ -34,7 +34,8 @@ class Phrase:
     say: tuple[str, ...]
     sources: tuple[str, ...] = ()
     reviewed: dt.date | None = None
-    night: Literal["whisper", "soft", "normal"] = "soft"
+    night: Literal["whisper", "soft", "normal", "skip"] = "soft"
+    short: tuple[str, ...] = ()  # briefer variants, said instead at night
 
     @property
     def slots(self) -> frozenset[str]:
@@ -44,24 +45,25 @@ class Phrase:
         problems = []
         if not self.say:
             problems.append("say: needs at least one variant")
-        for i, text in enumerate(self.say):
+        variants = [("say", i, t) for i, t in enumerate(self.say)]
+        for field_name, i, text in variants + [("short", i, t) for i, t in enumerate(self.short)]:
             if not text.strip():
-                problems.append(f"say[{i}]: is empty")
+                problems.append(f"{field_name}[{i}]: is empty")
             try:
                 found = placeholders(text)
             except ValueError as exc:
-                problems.append(f"say[{i}]: bad placeholder: {exc}")
+                problems.append(f"{field_name}[{i}]: bad placeholder: {exc}")
                 continue
             if found != self.slots:
                 problems.append(
-                    f"say[{i}]: uses slots {sorted(found)} but say[0] uses {sorted(self.slots)}"
+                    f"{field_name}[{i}]: uses slots {sorted(found)} but say[0] uses {sorted(self.slots)}"
                 )
             for match in PAUSE.finditer(text):
                 seconds = float(match[1]) / (1000 if match[2] == "ms" else 1)
                 if seconds > MAX_PAUSE_SECONDS:
-                    problems.append(f"say[{i}]: pause of {seconds}s is longer than {MAX_PAUSE_SECONDS}s")
+                    problems.append(f"{field_name}[{i}]: pause of {seconds}s is longer than {MAX_PAUSE_SECONDS}s")
             if "[" in PAUSE.sub("", text) or "]" in PAUSE.sub("", text):
-                problems.append(f"say[{i}]: square brackets are only for [pause Ns] marks")
+                problems.append(f"{field_name}[{i}]: square brackets are only for [pause Ns] marks")
         return problems
 
 

@@ -9,6 +9,7 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from skill import logs
+from skill.audio_route import audio_blueprint
 from skill.builder import BadEnvelope, SkillIdMismatch, build_skill, respond
 from skill.config import Settings
 
@@ -21,6 +22,7 @@ def create_app(settings: Settings | None = None, **skill_options) -> Flask:
     app = Flask("cramp_coach")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions["cramp_coach"] = skill = build_skill(settings, **skill_options)
+    app.register_blueprint(audio_blueprint(settings.audio_path))  # GET /audio/<hash>.mp3, unverified
     verifier = None
     if settings.verify:
         from skill.verify import RequestVerifier

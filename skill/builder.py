@@ -10,12 +10,15 @@ from typing import Any
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_core.skill_builder import SkillBuilder
+from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope
 
 import content
 from skill import logs
 from skill.config import Settings
+from skill.devicetime import night
+from skill.memory import MemoryInterceptor, MemorySaver, Recall
+from skill.store import open_store
 from skill.serializer import Serializer
 from skill.handlers.builtins import (
     ExceptionEncounteredHandler,
@@ -31,6 +34,15 @@ from skill.handlers.builtins import (
 )
 from skill.handlers.canfulfill import CanFulfillIntentRequestHandler
 from skill.handlers.errors import CatchAllExceptionHandler
+from skill.handlers.player import (
+    PlaybackControllerHandler,
+    PlaybackEventHandler,
+    PlaybackFailedHandler,
+    PlayerIntentHandler,
+    Tracks,
+    TracksInterceptor,
+)
+from skill.handlers.preferences import ForgetMeIntentHandler, QuietModeIntentHandler
 from skill.handlers.relief import CrampNowIntentHandler, LaunchRequestHandler
 from skill.handlers.safety import CausesIntentHandler, SeeDoctorIntentHandler, SymptomCheckIntentHandler
 from skill.handlers.stretch import (
@@ -50,6 +62,12 @@ from speech import Speaker
 # answer; the catch-alls come last.
 HANDLERS = (
     CanFulfillIntentRequestHandler,
+    # Bedtime tracks: AudioPlayer events and media buttons, then pause/resume/stop... said while
+    # Alexa holds one of our tracks (ahead of routine navigation and Stop, only in that case).
+    PlaybackEventHandler,
+    PlaybackFailedHandler,
+    PlaybackControllerHandler,
+    PlayerIntentHandler,
     LaunchRequestHandler,
     CrampNowIntentHandler,
     GuidedStretchIntentHandler,
@@ -68,6 +86,8 @@ HANDLERS = (
     CausesIntentHandler,
     SeeDoctorIntentHandler,
     SymptomCheckIntentHandler,
+    QuietModeIntentHandler,
+    ForgetMeIntentHandler,
     HelpIntentHandler,
     StopCancelHandler,
     FallbackIntentHandler,
@@ -84,6 +104,27 @@ class SkillIdMismatch(ValueError):
 
 class BadEnvelope(ValueError):
     """The JSON is not a request envelope the SDK can read."""
+
+
+class NightInterceptor(AbstractRequestInterceptor):
+    """Decides, for requests that speak, whether to speak quietly (reply() reads it).
+
+    The mid-cramp answers decide from what is already known (session, this process) without
+    waiting on the store or the Settings API; the others may look both up, within a short bound.
+    """
+
+    MID_CRAMP = ("LaunchRequest", "CrampNowIntent")
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    def process(self, handler_input):
+        request = handler_input.request_envelope.request
+        if request.object_type not in ("LaunchRequest", "IntentRequest"):
+            return
+        name = request.intent.name if request.object_type == "IntentRequest" and request.intent else request.object_type
+        handler_input.attributes_manager.request_attributes["night"] = night(
+            handler_input, self.settings, allow_io=name not in self.MID_CRAMP)
 
 
 class SpeakerInterceptor(AbstractRequestInterceptor):
@@ -108,10 +149,15 @@ def build_skill(settings: Settings, rng: random.Random | None = None) -> CustomS
     if settings.locale not in contents:
         raise content.ContentError([f"no content for the default locale {settings.locale!r}"])
     speakers = SpeakerInterceptor(contents, settings.locale, rng or random.Random())
-    builder = SkillBuilder()
+    store = open_store(settings.store_url)  # lazy: no file, no boto3, no network until used
+    builder = CustomSkillBuilder(persistence_adapter=store)
     for handler in HANDLERS:
         builder.add_request_handler(handler())
     builder.add_global_request_interceptor(speakers)
+    builder.add_global_request_interceptor(TracksInterceptor(Tracks.load(settings)))  # the audio pack, read once
+    builder.add_global_request_interceptor(MemoryInterceptor(store, Recall()))
+    builder.add_global_request_interceptor(NightInterceptor(settings))
+    builder.add_global_response_interceptor(MemorySaver())
     builder.add_exception_handler(CatchAllExceptionHandler(speakers.speaker_for))
     builder.skill_id = settings.skill_id
     skill = builder.create()

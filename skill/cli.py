@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 
+from skill import audio_cli
 from skill.config import ConfigError, Settings
 
 log = logging.getLogger("cramp_coach")
@@ -31,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     check = commands.add_parser("check", help="validate the content files and report what they hold")
     check.set_defaults(run=_check)
 
+    audio_cli.add_commands(commands)
+
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -53,6 +56,8 @@ def _check(args, settings: Settings) -> int:
             continue
         print(f"{locale}: ok - {len(loaded.phrases)} phrases, {len(loaded.tips)} tips, "
               f"{len(loaded.routines)} routines, {len(loaded.triage)} symptoms")
+    if not failed:
+        print(*audio_cli.check_lines(settings), sep="\n")
     return 1 if failed else 0
 
 

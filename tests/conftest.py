@@ -8,9 +8,20 @@ from tests import fixtures
 from tests.envelopes import Conversation
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_data_dir(tmp_path_factory):
+    """The per-user data directory (default store and audio pack) points into the test run for
+    everything, servers and CLI subprocesses included: no test touches the user's real one."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+        yield
+
+
 @pytest.fixture
-def settings():
-    return Settings(skill_id=fixtures.SKILL_ID, verify=False)
+def settings(tmp_path):
+    # A real SQLite store of the test's own, never the user's data directory.
+    return Settings(skill_id=fixtures.SKILL_ID, verify=False, store=f"sqlite:///{tmp_path / 'memory.sqlite3'}",
+                    audio_dir=tmp_path / "audio")
 
 
 @pytest.fixture

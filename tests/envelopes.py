@@ -81,3 +81,29 @@ class Conversation:
     @property
     def ended(self) -> bool:
         return bool(self.last["response"].get("shouldEndSession"))
+
+
+# --- AudioPlayer: what the device holds, its events and its buttons ---------------------------
+
+
+def with_player(envelope: dict, token: str | None = None, offset: int = 0, activity: str = "PLAYING",
+                supported: bool = True) -> dict:
+    """The envelope from a device with (or without) AudioPlayer, holding ``token`` at ``offset``."""
+    system = envelope["context"]["System"]
+    system["device"]["supportedInterfaces"] = {"AudioPlayer": {}} if supported else {}
+    if supported:
+        envelope["context"]["AudioPlayer"] = {"playerActivity": "IDLE"} if token is None else {
+            "token": token, "offsetInMilliseconds": offset, "playerActivity": activity}
+    return envelope
+
+
+def audio_request(request_type: str, token: str | None = None, offset: int = 0, activity: str = "PLAYING",
+                  **fields) -> dict:
+    """An AudioPlayer.* event (token and offset in the request) or a PlaybackController.* command
+    (only in context): no session, as Alexa sends them."""
+    envelope = load(fixtures.EXCEPTION_ENCOUNTERED)
+    envelope["request"] = {"type": request_type, "requestId": "amzn1.echo-api.request.0000-audio",
+                           "timestamp": envelope["request"]["timestamp"], "locale": "en-US", **fields}
+    if request_type.startswith("AudioPlayer.") and token is not None:
+        envelope["request"].update(token=token, offsetInMilliseconds=offset)
+    return with_player(envelope, token, offset, activity)

@@ -360,7 +360,7 @@ SYSTEM_FIELDS = {
     "application": maybe(st.fixed_dictionaries({}, optional={"applicationId": IDS})),
     "user": maybe(st.fixed_dictionaries({}, optional={"userId": IDS, "accessToken": IDS})),
     "device": maybe(st.fixed_dictionaries({}, optional={"deviceId": IDS, "supportedInterfaces": INTERFACES})),
-    "apiEndpoint": maybe(st.sampled_from(["https://api.amazonalexa.com", "https://api.eu.amazonalexa.com"])),
+    "apiEndpoint": maybe(st.sampled_from(["http://127.0.0.1:9", "https://127.0.0.1:9"])),
     "apiAccessToken": maybe(IDS),
 }
 AUDIO_PLAYER_STATE = st.fixed_dictionaries({}, optional={

@@ -42,6 +42,7 @@ def test_node_e2e_suite_passes():
     env = dict(os.environ, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE="1")
     # The suite starts `cramp-coach serve`: use the console script installed beside this Python.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["PYTHON"] = sys.executable  # player.test.js builds its audio pack with `python -m tests.audio_pack`
     done = subprocess.run([node, "--test"], cwd=E2E, env=env, capture_output=True, text=True,
                           timeout=TIMEOUT_SECONDS, check=False)
     output = done.stdout + done.stderr

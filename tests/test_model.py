@@ -19,7 +19,7 @@ INTENTS = {i["name"]: i for i in MODEL["languageModel"]["intents"]}
 TYPES = {t["name"]: t for t in MODEL["languageModel"]["types"]}
 CUSTOM = [name for name in INTENTS if not name.startswith("AMAZON.")]
 
-# The contract in PLATFORM.md (QuietModeIntent and ForgetMeIntent arrive with the memory work).
+# The contract in PLATFORM.md.
 CONTRACT = {
     "CrampNowIntent": {"muscle": "MUSCLE"},
     "GuidedStretchIntent": {"muscle": "MUSCLE"},
@@ -28,6 +28,8 @@ CONTRACT = {
     "CausesIntent": {},
     "SeeDoctorIntent": {},
     "SymptomCheckIntent": {"symptom": "SYMPTOM"},
+    "QuietModeIntent": {"mode": "QUIET_MODE"},
+    "ForgetMeIntent": {},
 }
 BUILT_INS = {f"AMAZON.{n}Intent" for n in (
     "Help Stop Cancel Fallback NavigateHome Next Previous Repeat StartOver Pause Resume Yes No".split())}

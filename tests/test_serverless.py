@@ -98,7 +98,7 @@ def test_lambda_requirements_match_pyproject():
     lines = [line.strip() for line in LAMBDA_REQUIREMENTS.read_text().splitlines()]
     wanted = [line for line in lines if line and not line.startswith("#")]
     names = {re.match(r"[A-Za-z0-9_.-]+", spec).group().lower() for spec in wanted}
-    assert names == {"ask-sdk-core", "pyyaml"}
+    assert names == {"ask-sdk-core", "ask-sdk-dynamodb-persistence-adapter", "pyyaml", "tzdata"}
     for spec in wanted:
         name = re.match(r"[A-Za-z0-9_.-]+", spec).group().lower()
         assert declared.get(name) == spec.replace(" ", ""), f"{spec!r} differs from pyproject.toml"
@@ -137,7 +137,9 @@ def test_package_template_has_the_function(template):
     assert props["Timeout"] == 7
     assert props["MemorySize"] == 512
     assert props["Architectures"] == ["x86_64"]
-    assert props["Environment"]["Variables"] == {"CRAMP_COACH_SKILL_ID": default_skill_id()}
+    assert props["Environment"]["Variables"] == {
+        "CRAMP_COACH_SKILL_ID": default_skill_id(), "CRAMP_COACH_STORE": "dynamodb://cramp-coach-memory-dev",
+        "CRAMP_COACH_AUDIO_DIR": "audio-pack"}
     (log_group,) = resources_of_type(template, "AWS::Logs::LogGroup").values()
     assert log_group["Properties"]["RetentionInDays"] == 14
 

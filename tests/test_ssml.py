@@ -33,6 +33,7 @@ def slot_values(loaded: content.Content) -> dict[str, tuple[str, ...]]:
         "muscle": tuple(loaded.muscles.values()),
         "topic": tuple(loaded.topics.values()),
         "seconds": ("20",),
+        "step": ("3",),
         "emergency_number": (loaded.emergency_number,),
     }
 
@@ -50,11 +51,12 @@ def rendered(locale: str) -> Iterator[tuple[str, str]]:
         names = sorted(phrase.slots)
         unknown = [name for name in names if name not in values]
         assert not unknown, f"{locale}:{key} takes slots {unknown}: add plausible values to slot_values()"
-        for (i, variant), combo in itertools.product(enumerate(phrase.say),
+        variants = [f"say[{i}]" for i in range(len(phrase.say))] + [f"short[{i}]" for i in range(len(phrase.short))]
+        for (i, variant), combo in itertools.product(zip(variants, phrase.say + phrase.short),
                                                       itertools.product(*(values[n] for n in names))):
             filled = dict(zip(names, combo))
             fragment = ssml.from_text(variant.format(**filled))
-            where = f"{locale}:{key}[{i}]" + (f" {filled}" if filled else "")
+            where = f"{locale}:{key}.{i}" + (f" {filled}" if filled else "")
             yield where, ssml.speak(fragment)
             if (quiet := night(phrase.night, fragment)) is not None:
                 yield f"{where} at night ({phrase.night})", ssml.speak(quiet)
@@ -64,6 +66,11 @@ def rendered(locale: str) -> Iterator[tuple[str, str]]:
             yield f"{locale}:step {muscle} {number}", speaker.step(muscle, number).speak()
     for seconds in HOLD_SECONDS:
         yield f"{locale}:hold {seconds}s", speaker.hold(seconds).speak()
+    for tip in loaded.tips:
+        if tip.bedtime:
+            yield f"{locale}:bedtime track {tip.id}", speaker.bedtime_track(tip.id).speak()
+    mixed = speaker.say("launch.offer") + speaker.say("relief.calf") + speaker.step("calf", 2)
+    yield f"{locale}:a mixed utterance at night", mixed.speak(night=True)
 
 
 def parse(spoken: str):
@@ -122,7 +129,8 @@ def test_every_content_ssml_is_well_formed_with_short_breaks(locale):
 def test_every_variant_is_rendered():
     for locale, pieces in all_rendered().items():
         loaded = content.load(locale)
-        wanted = {f"{locale}:{key}[{i}]" for key, phrase in loaded.phrases.items() for i in range(len(phrase.say))}
+        wanted = {f"{locale}:{key}.{field}[{i}]" for key, phrase in loaded.phrases.items()
+                  for field in ("say", "short") for i in range(len(getattr(phrase, field)))}
         assert wanted <= {where.split(" ")[0] for where, _ in pieces}
 
 

@@ -12,7 +12,7 @@ from ask_sdk_model import Response
 from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import SimpleCard
 
-from speech import Speaker, Utterance
+from speech import Speaker, Utterance, ssml
 
 UNKNOWN = "?"  # a slot the user filled with a value we do not recognise
 
@@ -69,18 +69,39 @@ def reply(handler_input: HandlerInput, speech: Utterance, reprompt: Utterance | 
           card: tuple[Utterance, Utterance] | None = None, end: bool | None = None) -> Response:
     """Speak, optionally reprompt (keeps the session open) and show a card.
 
-    The last speech is kept in the session so AMAZON.RepeatIntent can say it again; its
-    content keys go with it, which is also what tests and logs read instead of prose.
+    At night (see skill.night) the words are quiet and brief, as content marks each key.
+    The last speech is kept in the session so AMAZON.RepeatIntent can say it again; the
+    content keys spoken go with it, which is also what tests and logs read instead of prose.
     """
-    builder = handler_input.response_builder.speak(speech.speak())
-    if reprompt is not None:
-        builder.ask(reprompt.speak())
+    night = bool(handler_input.attributes_manager.request_attributes.get("night"))
+    spoken, asked = speech.fragment(night), reprompt.fragment(night) if reprompt is not None else None
+    if not night:  # a clip cannot whisper: at night the quiet voice wins
+        spoken, asked = recorded(handler_input, speech, reprompt, spoken, asked)
+    builder = handler_input.response_builder.speak(ssml.speak(spoken))
+    if asked is not None:
+        builder.ask(ssml.speak(asked))
     if card is not None:
         title, body = card
         builder.set_card(SimpleCard(title=title.text, content=body.text))
     if end is not None or reprompt is None:
         builder.set_should_end_session(end if end is not None else True)
     session(handler_input)["last"] = {
-        "ssml": speech.ssml, "reprompt": reprompt.ssml if reprompt else None, "keys": list(speech.keys),
+        "ssml": spoken, "reprompt": asked, "keys": list(speech.said_keys(night)),
     }
     return builder.response
+
+
+def recorded(handler_input: HandlerInput, speech: Utterance, reprompt: Utterance | None,
+             spoken: str, asked: str | None) -> tuple[str, str | None]:
+    """The speech and reprompt as pre-rendered clips from the audio pack where it has them all
+    (within Alexa's limits on clips per response), else the given text fragments."""
+    tracks = handler_input.attributes_manager.request_attributes.get("tracks")
+    if tracks is None or tracks.manifest is None:
+        return spoken, asked
+    from speech.audio.ssml import AudioSSML, Budget
+
+    audio, budget = AudioSSML(tracks.manifest, speaker(handler_input).content.locale, tracks.base_url), Budget()
+    spoken = audio.fragment(speech, budget) or spoken
+    if reprompt is not None:
+        asked = audio.fragment(reprompt, budget, reprompt=True) or asked
+    return spoken, asked

@@ -44,10 +44,13 @@ class YesIntentHandler(IntentHandler):
         if pending == "stretch":
             # Session attributes come back from the client: only ids the content has are used.
             muscle = attrs.get("offer")
-            muscle = muscle if isinstance(muscle, str) and muscle in known.routines else stretch.DEFAULT_MUSCLE
+            muscle = muscle if isinstance(muscle, str) and muscle in known.muscles else stretch.DEFAULT_MUSCLE
             return stretch.start(handler_input, muscle, speaker(handler_input).say("stretch.intro", muscle=muscle))
         if pending == "easing":
             return stretch.easing(handler_input)
+        if pending == "resume" and (saved := stretch.offered_resume(handler_input)):
+            return stretch.start(handler_input, saved["muscle"], speaker(handler_input).say("stretch.resume"),
+                                 step=saved["step"])
         if pending in ("tip", "more_tip"):
             topic = attrs.get("topic")
             return tips.prevention_tip(handler_input, topic if isinstance(topic, str) and topic in known.topics else None)
@@ -64,6 +67,9 @@ class NoIntentHandler(IntentHandler):
         pending = attrs.pop("pending", None)
         if pending == "easing":
             return stretch.not_easing(handler_input)
+        if pending == "resume" and (saved := stretch.offered_resume(handler_input)):
+            muscle = saved["muscle"]
+            return stretch.start(handler_input, muscle, speaker(handler_input).say("stretch.intro", muscle=muscle))
         key = "goodbye.redflag" if pending == "stretch" else "goodbye.main"
         return reply(handler_input, speaker(handler_input).say(key), end=True)
 
@@ -75,8 +81,8 @@ class RepeatIntentHandler(IntentHandler):
         last = session(handler_input).get("last")
         if not said_before(last):
             return fallback(handler_input)
-        speech = Utterance(last["ssml"], "", tuple(last["keys"]))
-        reprompt = Utterance(last["reprompt"], "", ()) if last.get("reprompt") else None
+        speech = Utterance.raw(last["ssml"], last["keys"])
+        reprompt = Utterance.raw(last["reprompt"]) if last.get("reprompt") else None
         return reply(handler_input, speech, reprompt)
 
 

@@ -32,7 +32,7 @@ class CrampNowIntentHandler(IntentHandler):
 
     def handle(self, handler_input):
         say = speaker(handler_input)
-        muscle = slot(handler_input, "muscle", say.content.routines) or DEFAULT_MUSCLE
+        muscle = slot(handler_input, "muscle", say.content.muscles) or DEFAULT_MUSCLE
         offered = DEFAULT_MUSCLE if muscle == UNKNOWN else muscle
         return relieve(handler_input, muscle, say.say("relief.offer_stretch", muscle=offered),
                        say.say("relief.offer_reprompt", muscle=offered))

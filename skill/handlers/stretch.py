@@ -7,6 +7,7 @@ from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
 from skill.handlers.base import UNKNOWN, IntentHandler, reply, session, slot, speaker
+from skill.memory import memory
 from speech import SILENCE, Utterance
 
 DEFAULT_MUSCLE = "calf"  # back-of-leg cramps are the common case
@@ -29,9 +30,25 @@ def _counter(value) -> bool:
     return type(value) is int and value >= 1
 
 
-def start(handler_input: HandlerInput, muscle: str, lead: Utterance) -> Response:
-    session(handler_input)["routine"] = {"muscle": muscle, "step": 1, "round": 1, "paused": False}
+def start(handler_input: HandlerInput, muscle: str, lead: Utterance, step: int = 1) -> Response:
+    session(handler_input)["routine"] = {"muscle": muscle, "step": step, "round": 1, "paused": False}
     return say_step(handler_input, lead)
+
+
+def offered_resume(handler_input: HandlerInput) -> dict | None:
+    """The routine offered for resumption, if the echoed session attribute is still one of ours."""
+    saved = session(handler_input).pop("resume", None)
+    routines = speaker(handler_input).content.routines
+    if (isinstance(saved, dict) and saved.get("muscle") in speaker(handler_input).content.muscles
+            and _counter(saved.get("step")) and saved["step"] <= len(routines[saved["muscle"]].steps)):
+        return saved
+    return None
+
+
+def finish(handler_input: HandlerInput, **after) -> None:
+    """The routine is over: nothing left to resume."""
+    session(handler_input).update(routine=None, **after)
+    memory(handler_input).routine = None
 
 
 def say_step(handler_input: HandlerInput, lead: Utterance | None = None) -> Response:
@@ -41,6 +58,7 @@ def say_step(handler_input: HandlerInput, lead: Utterance | None = None) -> Resp
     muscle, number = state["muscle"], state["step"]
     total = len(say.content.routines[muscle].steps)
     speech = (lead + say.step(muscle, number)) if lead else say.step(muscle, number)
+    memory(handler_input).routine = state  # so an interrupted routine can be resumed later
     if number < total:
         session(handler_input)["pending"] = None
         return reply(handler_input, speech + say.say("stretch.next_prompt"), say.say("stretch.reprompt"))
@@ -68,7 +86,12 @@ class GuidedStretchIntentHandler(IntentHandler):
 
     def handle(self, handler_input):
         say = speaker(handler_input)
-        muscle = slot(handler_input, "muscle", say.content.routines)
+        muscle = slot(handler_input, "muscle", say.content.muscles)
+        unfinished = memory(handler_input).resumable()
+        if unfinished and unfinished["muscle"] in say.content.muscles and muscle in (None, unfinished["muscle"]):
+            session(handler_input).update(pending="resume", resume=unfinished)
+            return reply(handler_input, say.say("stretch.resume_offer", muscle=unfinished["muscle"],
+                                                step=unfinished["step"]), say.say("stretch.resume_reprompt"))
         if muscle is None:
             return start(handler_input, DEFAULT_MUSCLE, say.say("stretch.intro_default"))
         if muscle == UNKNOWN:
@@ -157,7 +180,7 @@ class NavigationWithoutRoutineHandler(IntentHandler):
 def easing(handler_input: HandlerInput) -> Response:
     """Yes to "is it easing?": aftercare, then offer a prevention tip."""
     say = speaker(handler_input)
-    session(handler_input).update(routine=None, pending="tip")
+    finish(handler_input, pending="tip")
     speech = say.say("stretch.easing_yes") + say.say("aftercare.general") + say.say("tip.offer")
     return reply(handler_input, speech, say.say("tip.offer_reprompt"))
 
@@ -169,5 +192,5 @@ def not_easing(handler_input: HandlerInput) -> Response:
     if state and state["round"] < MAX_ROUNDS:
         state.update(round=state["round"] + 1, step=1, paused=False)
         return say_step(handler_input, say.say("stretch.another_round"))
-    session(handler_input).update(routine=None, pending=None)
+    finish(handler_input, pending=None)
     return reply(handler_input, say.say("stretch.not_easing"), end=True)

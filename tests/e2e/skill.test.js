@@ -9,8 +9,11 @@ process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1'; // before virtua
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
+const http = require('node:http');
 const net = require('node:net');
+const os = require('node:os');
 const path = require('node:path');
 const { setTimeout: delay } = require('node:timers/promises');
 
@@ -55,7 +58,9 @@ function serverEnv() {
   for (const name of Object.keys(env)) {
     if (name.startsWith('CRAMP_COACH_')) delete env[name]; // a developer's own settings must not leak in
   }
-  return { ...env, CRAMP_COACH_SKILL_ID: SKILL_ID, CRAMP_COACH_LOG_LEVEL: 'WARNING' };
+  // A memory store of this run's own: what one run remembers must not leak into the next.
+  const store = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cramp-coach-e2e-')), 'memory.sqlite3');
+  return { ...env, CRAMP_COACH_SKILL_ID: SKILL_ID, CRAMP_COACH_LOG_LEVEL: 'WARNING', CRAMP_COACH_STORE: `sqlite:///${store}` };
 }
 
 async function startServer() {
@@ -113,13 +118,37 @@ function sleep(ms) {
   return delay(ms, null, { ref: false });
 }
 
+// The Alexa Settings API on loopback: every device is in London (UTC in November).
+let settingsApi;
+let settingsURL;
+
+async function startSettingsApi() {
+  settingsApi = http.createServer((req, res) => {
+    const known = /^\/v2\/devices\/[^/]+\/settings\/System\.timeZone$/.test(req.url);
+    res.writeHead(known ? 200 : 404, { 'Content-Type': 'application/json' });
+    res.end(known ? '"Europe/London"' : '{}');
+  });
+  await new Promise((resolve) => settingsApi.listen(0, '127.0.0.1', resolve));
+  settingsURL = `http://127.0.0.1:${settingsApi.address().port}`;
+}
+
 function newAlexa(applicationID = SKILL_ID) {
-  return VirtualAlexa.Builder()
+  const alexa = VirtualAlexa.Builder()
     .applicationID(applicationID)
     .interactionModelFile(MODEL)
     .skillURL(skillURL)
     .locale(LOCALE)
     .create();
+  // A device id makes virtual-alexa send apiEndpoint and apiAccessToken (for the Settings API).
+  alexa.context().device().setID(`amzn1.ask.device.e2e-${crypto.randomUUID()}`);
+  // eslint-disable-next-line no-underscore-dangle -- virtual-alexa has no setter for it
+  alexa.context()._apiEndpoint = settingsURL; // never Amazon's real API from a test
+  return alexa;
+}
+
+// Sends every request of ``alexa`` at ``iso`` (the device clock the skill reads).
+function at(alexa, iso) {
+  alexa.filter((request) => { request.request.timestamp = iso; });
 }
 
 async function assertValidSsml(ssml, where) {
@@ -185,6 +214,9 @@ const EXPECT = {
   CausesIntent: () => ({ keys: ['causes.overview', 'causes.more'], ended: false }),
   SeeDoctorIntent: () => ({ keys: ['doctor.when'], ended: true }),
   SymptomCheckIntent: (id) => (id ? { keys: [`triage.${id}`], ended: true } : { keys: ['triage.ask'], ended: false }),
+  QuietModeIntent: (id) => (id ? { keys: [{ whisper: 'quiet.on', normal: 'quiet.off', auto: 'quiet.auto' }[id]], ended: true }
+    : { keys: ['quiet.unknown'], ended: false }),
+  ForgetMeIntent: () => ({ keys: ['forget.done'], ended: true }),
 };
 
 function assertExpected(result, expected, where) {
@@ -220,6 +252,7 @@ function slotValues(type) {
 describe('Cramp Coach through virtual-alexa against the real server', () => {
   before(async () => {
     const t0 = Date.now();
+    await startSettingsApi();
     ({ child: server, url: skillURL } = await startServer());
     console.log(`cramp-coach serve healthy after ${Date.now() - t0} ms`);
   });
@@ -227,6 +260,7 @@ describe('Cramp Coach through virtual-alexa against the real server', () => {
   after(async () => {
     const t0 = Date.now();
     if (server) await stopServer(server);
+    if (settingsApi) settingsApi.close();
     console.log(`cramp-coach serve stopped in ${Date.now() - t0} ms`);
     console.log(`${ssmlChecked} SSML strings from the skill passed ssml-check-core`);
     if (/Traceback|\bERROR\b/.test(serverLog)) console.log(`server log:\n${serverLog}`);
@@ -284,9 +318,11 @@ describe('Cramp Coach through virtual-alexa against the real server', () => {
   });
 
   it('every sample utterance of the model reaches its intent and the right answer', async () => {
-    const alexa = newAlexa();
+    const shared = newAlexa();
     const samples = model.intents.filter((i) => EXPECT[i.name]).flatMap(sampleUtterances);
     for (const { intent, utterance, slots, id } of samples) {
+      // A stretch starts afresh for a new user; the same user would be offered the last one again.
+      const alexa = intent === 'GuidedStretchIntent' ? newAlexa() : shared;
       const result = LAUNCH_WORDS.test(utterance) ? await intend(alexa, intent, slots) : await say(alexa, utterance);
       assertExpected(result, EXPECT[intent](id), `${intent} sample "${utterance}"`);
     }
@@ -400,6 +436,60 @@ describe('Cramp Coach through virtual-alexa against the real server', () => {
 
   it('a request for another skill is refused with HTTP 400', async () => {
     await assert.rejects(newAlexa('amzn1.ask.skill.someone-else').launch(), /Invalid response: 400/);
+  });
+
+  describe('night manners and memory', () => {
+    const QUIET = /<amazon:effect name="whispered">|<prosody volume="x-soft"/;
+
+    it('at 03:00 device time the answers are quiet, at 15:00 they are not', async () => {
+      const night = newAlexa();
+      at(night, '2026-11-24T03:00:00Z');
+      const tip = await say(night, 'give me a tip');
+      assert.match(tip.speech.ssml, QUIET);
+      const relief = await say(night, 'my calf is cramping');
+      assert.match(relief.speech.ssml, QUIET);
+      const day = newAlexa();
+      at(day, '2026-11-24T15:00:00Z');
+      assert.doesNotMatch((await say(day, 'give me a tip')).speech.ssml, QUIET);
+      assert.doesNotMatch((await say(day, 'my calf is cramping')).speech.ssml, QUIET);
+    });
+
+    it('"whisper" is remembered into the next session, "speak normally" undoes it', async () => {
+      const alexa = newAlexa();
+      at(alexa, '2026-11-24T15:00:00Z');
+      assert.deepEqual((await say(alexa, 'whisper')).keys, ['quiet.on']);
+      await alexa.endSession();
+      assert.match((await say(alexa, 'give me a tip')).speech.ssml, QUIET);
+      assert.deepEqual((await say(alexa, 'speak normally')).keys, ['quiet.off']);
+      await alexa.endSession();
+      assert.doesNotMatch((await say(alexa, 'give me a tip')).speech.ssml, QUIET);
+    });
+
+    it('a tip heard in one session is not repeated in the next', async () => {
+      const alexa = newAlexa();
+      const heard = new Set();
+      for (let session = 0; session < 6; session++) {
+        const result = await say(alexa, 'give me a tip');
+        const tip = result.keys[1];
+        assert.match(tip, /^tip\./);
+        assert.ok(!heard.has(tip), `${tip} again in session ${session + 1}`);
+        heard.add(tip);
+        await alexa.endSession();
+      }
+    });
+
+    it('an interrupted stretch is offered again, and "forget me" forgets it', async () => {
+      const alexa = newAlexa();
+      await say(alexa, 'stretch my shin');
+      await say(alexa, 'next');
+      await alexa.endSession();
+      const offer = await say(alexa, 'guide me through a stretch');
+      assert.deepEqual(offer.keys, ['stretch.resume_offer']);
+      assert.deepEqual((await say(alexa, 'yes')).keys.slice(0, 2), ['stretch.resume', 'routine.shin.2']);
+      await alexa.endSession();
+      assert.deepEqual((await say(alexa, 'delete my data')).keys, ['forget.done']);
+      assert.deepEqual((await say(alexa, 'guide me through a stretch')).keys.slice(0, 1), ['stretch.intro_default']);
+    });
   });
 
   describe('the conversation fixtures, spoken over HTTP', () => {

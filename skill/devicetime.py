@@ -1,0 +1,232 @@
+"""The device's local time: its time zone from the Alexa Settings API, and whether it is night.
+
+Nothing here raises into a handler and nothing waits longer than SETTINGS_TIMEOUT (a hard total
+bound: the request runs on a worker thread and the caller stops waiting). What a process has
+learnt about a device is kept in a bounded cache with a TTL, so the mid-cramp path can use it
+without I/O.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import json
+import logging
+import os
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from skill.logs import pseudonym
+
+log = logging.getLogger("cramp_coach.devicetime")
+
+SETTINGS_TIMEOUT = 0.3  # seconds, total, for one Settings API lookup
+ZONE_TTL = 6 * 3600.0
+MISS_TTL = 60.0  # after a failed lookup, the API is left alone for this long (per device)
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}")
+_MISSING = object()
+
+
+def zone_info(name: Any) -> ZoneInfo | None:
+    """The zone for an IANA name; None for anything else (bad type, path tricks, unknown zone)."""
+    if not isinstance(name, str) or len(name) > 64 or not _ZONE_NAME.fullmatch(name):
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def is_night(timestamp: dt.datetime, zone: ZoneInfo | None, start: dt.time, end: dt.time) -> bool:
+    """Whether `timestamp` falls in [start, end) on the clock of `zone`; the window may wrap midnight.
+    No zone, no night: without the device's clock we speak normally."""
+    if zone is None or start == end:
+        return False
+    if timestamp.tzinfo is None:
+        timestamp = timestamp.replace(tzinfo=dt.UTC)  # Alexa's timestamps are UTC
+    local = timestamp.astimezone(zone).time().replace(tzinfo=None)
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+class TTLCache:
+    """A bounded LRU mapping whose entries expire. Thread-safe."""
+
+    def __init__(self, size: int = 4096, clock: Callable[[], float] = time.monotonic):
+        self.size = size
+        self._clock = clock
+        self._items: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return default
+            if found[0] < self._clock():
+                del self._items[key]
+                return default
+            self._items.move_to_end(key)
+            return found[1]
+
+    def put(self, key: str, value: Any, ttl: float) -> None:
+        with self._lock:
+            self._items[key] = (self._clock() + ttl, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def pop(self, key: str) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _fetch(endpoint: str, device_id: str, token: str, timeout: float) -> str | None:
+    import urllib.parse
+    import urllib.request
+
+    url = f"{endpoint.rstrip('/')}/v2/devices/{urllib.parse.quote(device_id, safe='')}/settings/System.timeZone"
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            body = answer.read(1024)
+        name = json.loads(body)
+    except Exception as exc:  # noqa: BLE001 - HTTP errors, timeouts, bad HTTP, bad JSON: all a miss
+        log.info("device time zone unavailable: %s", type(exc).__name__)
+        return None
+    if zone_info(name) is None:
+        log.info("device time zone not usable: %.40r", name)
+        return None
+    return name
+
+
+class Zones:
+    """Device time zones known to this process, and Settings API lookups with a hard deadline."""
+
+    def __init__(self, size: int = 4096, timeout: float = SETTINGS_TIMEOUT,
+                 clock: Callable[[], float] = time.monotonic):
+        self.timeout = timeout
+        self.cache = TTLCache(size, clock)
+        self._lock = threading.Lock()
+        self._pending: dict[str, concurrent.futures.Future] = {}
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._pid = 0
+
+    def known(self, device_key: str) -> str | None:
+        """The zone name cached for a device (pseudonymised id), or None. No I/O."""
+        found = self.cache.get(device_key)
+        return found or None
+
+    def remember(self, device_key: str, zone: str | None) -> None:
+        self.cache.put(device_key, zone or "", ZONE_TTL if zone else MISS_TTL)
+
+    def lookup(self, endpoint: str | None, device_id: str | None, token: str | None) -> str | None:
+        """The device's zone from the cache or the Settings API, within `timeout` seconds in all."""
+        if not (endpoint and device_id and token):
+            return None
+        key = pseudonym(device_id)
+        cached = self.cache.get(key, _MISSING)
+        if cached is not _MISSING:
+            return cached or None
+        future = self._submit(key, endpoint, device_id, token)
+        try:
+            return future.result(timeout=self.timeout)
+        except concurrent.futures.TimeoutError:
+            # The worker finishes on its own (its socket timeouts are the same) and caches the
+            # answer for the next request.
+            log.info("device time zone: no answer within %.0f ms", self.timeout * 1000)
+            return None
+        except Exception as exc:  # noqa: BLE001 - never into a handler
+            log.info("device time zone lookup failed: %s", type(exc).__name__)
+            return None
+
+    def _submit(self, key: str, endpoint: str, device_id: str, token: str) -> concurrent.futures.Future:
+        with self._lock:
+            if self._pid != os.getpid():  # built before a fork: threads do not survive it
+                self._pool, self._pending, self._pid = None, {}, os.getpid()
+            if (future := self._pending.get(key)) is not None:
+                return future
+            if self._pool is None:
+                self._pool = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="cc-devicetime")
+            future = self._pool.submit(self._run, key, endpoint, device_id, token)
+            self._pending[key] = future
+            return future
+
+    def _run(self, key: str, endpoint: str, device_id: str, token: str) -> str | None:
+        try:
+            zone = _fetch(endpoint, device_id, token, self.timeout)
+            self.remember(key, zone)
+            return zone
+        finally:
+            with self._lock:
+                self._pending.pop(key, None)
+
+
+def _session(handler_input) -> dict | None:
+    if handler_input.request_envelope.session is None:
+        return None
+    return handler_input.attributes_manager.session_attributes
+
+
+def night(handler_input, settings, *, allow_io: bool) -> bool:
+    """Whether to speak softly: the user's voice preference when known, else the device's clock.
+
+    allow_io=False (the mid-cramp path) uses only what this process or the session already knows;
+    allow_io=True may also read the user's memory and ask the Settings API (<= SETTINGS_TIMEOUT).
+    """
+    memory = handler_input.attributes_manager.request_attributes.get("memory")
+    mirror = _session(handler_input)
+    known = mirror.get("night") if mirror is not None else None
+    known = known if isinstance(known, dict) else {}
+
+    voice = memory.voice_cached() if memory is not None else None
+    if voice is None and known.get("voice") in ("whisper", "normal"):
+        voice = known["voice"]
+    if voice is None and allow_io and memory is not None:
+        voice = memory.voice
+    session_zone = known["zone"] if zone_info(known.get("zone")) is not None else None
+    zone = None
+    if voice is None:
+        zone = device_zone(handler_input, allow_io=allow_io) or session_zone
+    if allow_io and mirror is not None and (voice or zone or session_zone):
+        mirror["night"] = {"voice": voice, "zone": zone or session_zone}
+    if voice is not None:
+        return voice == "whisper"
+    timestamp = getattr(handler_input.request_envelope.request, "timestamp", None)
+    if not isinstance(timestamp, dt.datetime):
+        timestamp = dt.datetime.now(dt.UTC)
+    return is_night(timestamp, zone_info(zone), settings.night_start, settings.night_end)
+
+
+def device_zone(handler_input, *, allow_io: bool) -> str | None:
+    """The device's IANA zone name: process cache; with allow_io also the Settings API, then the
+    user's memory (when the API has no answer in time). Found zones go to the cache and memory."""
+    memory = handler_input.attributes_manager.request_attributes.get("memory")
+    if memory is None:
+        return None
+    system = getattr(handler_input.request_envelope.context, "system", None)
+    device_id = getattr(getattr(system, "device", None), "device_id", None)
+    if not device_id:
+        return None
+    zones = memory.recall.zones
+    key = pseudonym(device_id)
+    zone = zones.known(key)
+    if zone is not None or not allow_io:
+        return zone
+    zone = zones.lookup(getattr(system, "api_endpoint", None), device_id, getattr(system, "api_access_token", None))
+    if zone is not None:
+        memory.zone = zone
+        return zone
+    zone = memory.zone
+    if zone is not None:
+        zones.remember(key, zone)
+    return zone

@@ -1,0 +1,252 @@
+"""What Cramp Coach remembers about a user between sessions, as a typed view over one record.
+
+`memory(handler_input)` gives this request's Memory. It reads the store only when a field is
+first used, so the mid-cramp path (LaunchRequest, CrampNowIntent) never touches it, and it is
+saved by MemorySaver after the handler, only when something changed. The record holds these
+fields and nothing else; each is checked when read and dropped when it is not what we wrote:
+
+    {"voice": "whisper" | "normal",
+     "tips_heard": ["tip id", ...],
+     "routine": {"muscle": "calf", "step": 2, "round": 1, "saved_at": <epoch seconds>},
+     "timezone": {"device": <pseudonymised device id>, "zone": "Europe/London"}}
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from ask_sdk_core.dispatch_components import (
+    AbstractRequestInterceptor,
+    AbstractResponseInterceptor,
+)
+
+from skill.devicetime import TTLCache, Zones, zone_info
+from skill.logs import pseudonym
+
+log = logging.getLogger("cramp_coach.memory")
+
+VOICES = ("whisper", "normal")
+ROUTINE_TTL = 15 * 60  # a routine left longer ago than this is not offered again
+MAX_TIPS = 200
+VOICE_TTL = 6 * 3600.0  # how long this process trusts what it learnt of a user's voice
+_MAX_ID = 64
+_ROUTINE = ("muscle", "step", "round", "saved_at")
+
+
+def memory(handler_input) -> Memory:
+    """This request's Memory (made by MemoryInterceptor; no I/O until a field is used)."""
+    return handler_input.attributes_manager.request_attributes["memory"]
+
+
+class Recall:
+    """What this process knows without I/O: voice preferences per user, zones per device."""
+
+    def __init__(self, size: int = 4096):
+        self.voices = TTLCache(size)  # user pseudonym -> "whisper" | "normal" | "" (none)
+        self.zones = Zones(size)
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= _MAX_ID
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def clean(record: Any) -> tuple[dict[str, Any], list[str]]:
+    """The fields of a stored record we can trust, and the names of those dropped."""
+    record = record if isinstance(record, dict) else {}
+    kept: dict[str, Any] = {}
+    if record.get("voice") in VOICES:
+        kept["voice"] = record["voice"]
+    tips = record.get("tips_heard")
+    if isinstance(tips, list) and all(_text(tip) for tip in tips):
+        kept["tips_heard"] = list(dict.fromkeys(tips))[-MAX_TIPS:]
+    if (routine := _routine(record.get("routine"))) is not None:
+        kept["routine"] = routine
+    zone = record.get("timezone")
+    if isinstance(zone, dict) and _text(zone.get("device")) and zone_info(zone.get("zone")) is not None:
+        kept["timezone"] = {"device": zone["device"], "zone": zone["zone"]}
+    dropped = sorted(name for name in record if name not in kept)
+    return kept, dropped
+
+
+def _routine(value: Any) -> dict[str, Any] | None:
+    if (isinstance(value, Mapping) and _text(value.get("muscle"))
+            and all(_count(value.get(name)) for name in _ROUTINE[1:])):
+        return {name: value[name] for name in _ROUTINE}
+    return None
+
+
+class Memory:
+    """One user's record for one request. Setters change this view; MemorySaver stores it."""
+
+    def __init__(self, handler_input, adapter, recall: Recall):
+        envelope = handler_input.request_envelope
+        system = getattr(envelope.context, "system", None)
+        user = getattr(getattr(system, "user", None), "user_id", None) or getattr(
+            getattr(envelope.session, "user", None), "user_id", None)
+        device = getattr(getattr(system, "device", None), "device_id", None)
+        self.recall = recall
+        self._ids = (user if isinstance(user, str) else None, device if isinstance(device, str) else None)
+        self._handler_input = handler_input
+        self._adapter = adapter
+        self._record: dict[str, Any] | None = None
+        self._changed = False
+
+    @functools.cached_property
+    def user(self) -> str | None:
+        """The user's pseudonym (as in the logs); None: nothing is read or kept."""
+        return pseudonym(self._ids[0])
+
+    @functools.cached_property
+    def device(self) -> str | None:
+        return pseudonym(self._ids[1])
+
+    @property
+    def loaded(self) -> bool:
+        return self._record is not None
+
+    @property
+    def changed(self) -> bool:
+        return self._changed
+
+    def _get(self) -> dict[str, Any]:
+        if self._record is None:
+            raw = self._adapter.get_attributes(self._handler_input.request_envelope) if self.user else {}
+            self._record, dropped = clean(raw)
+            if dropped:
+                log.warning(json.dumps({"memory": "dropped fields", "user": self.user, "fields": dropped[:10]},
+                                       separators=(",", ":")))
+                self._changed = True  # the next save writes the repaired record
+            if self.user and getattr(self._adapter, "available", True):  # not when the store just failed
+                self.recall.voices.put(self.user, self._record.get("voice", ""), VOICE_TTL)
+        return self._record
+
+    def _set(self, name: str, value: Any) -> None:
+        record = self._get()
+        if record.get(name) != value:
+            if value is None:
+                record.pop(name, None)
+            else:
+                record[name] = value
+            self._changed = True
+
+    @property
+    def voice(self) -> str | None:
+        return self._get().get("voice")
+
+    @voice.setter
+    def voice(self, value: str | None) -> None:
+        if value is not None and value not in VOICES:
+            raise ValueError(f"voice must be one of {VOICES} or None, got {value!r}")
+        self._set("voice", value)
+        if self.user:
+            self.recall.voices.put(self.user, value or "", VOICE_TTL)
+        if self._handler_input.request_envelope.session is not None:
+            mirror = self._handler_input.attributes_manager.session_attributes.get("night")
+            mirror = mirror if isinstance(mirror, dict) else {}
+            self._handler_input.attributes_manager.session_attributes["night"] = {**mirror, "voice": value}
+
+    def voice_cached(self) -> str | None:
+        """The voice preference if known without I/O (this request's record, or this process)."""
+        if self._record is not None:
+            return self._record.get("voice")
+        return (self.recall.voices.get(self.user) or None) if self.user else None
+
+    @property
+    def tips_heard(self) -> tuple[str, ...]:
+        return tuple(self._get().get("tips_heard", ()))
+
+    @tips_heard.setter
+    def tips_heard(self, tips) -> None:
+        tips = list(dict.fromkeys(tips))[-MAX_TIPS:]
+        if not all(_text(tip) for tip in tips):
+            raise ValueError("tip ids must be non-empty strings of at most 64 characters")
+        self._set("tips_heard", tips or None)
+
+    def heard(self, tip_id: str) -> None:
+        """Add a tip to those heard (moved to the end if already there)."""
+        self.tips_heard = [tip for tip in self.tips_heard if tip != tip_id] + [tip_id]
+
+    @property
+    def routine(self) -> dict[str, Any] | None:
+        """{muscle, step, round, saved_at (epoch seconds)} of the routine last left, or None."""
+        found = self._get().get("routine")
+        return dict(found) if found else None
+
+    @routine.setter
+    def routine(self, state: Mapping[str, Any] | None) -> None:
+        """Remember a routine from its {muscle, step, round} (other keys are not kept);
+        saved_at is now unless given."""
+        if state is not None:
+            given = state
+            state = _routine({**state, "saved_at": int(state.get("saved_at") or time.time())})
+            if state is None:
+                raise ValueError(f"not a routine: {given!r}")
+        self._set("routine", state)
+
+    def resumable(self, now: float | None = None) -> dict[str, Any] | None:
+        """The routine last left, if that was within ROUTINE_TTL (15 minutes), else None."""
+        routine = self.routine
+        now = time.time() if now is None else now
+        # A minute of clock skew between hosts is allowed.
+        return routine if routine and -60 <= now - routine["saved_at"] <= ROUTINE_TTL else None
+
+    @property
+    def zone(self) -> str | None:
+        """The IANA zone remembered for this request's device (one device per user is kept)."""
+        found = self._get().get("timezone")
+        return found["zone"] if found and found["device"] == self.device else None
+
+    @zone.setter
+    def zone(self, name: str | None) -> None:
+        if name is not None and (zone_info(name) is None or self.device is None):
+            raise ValueError(f"not a known time zone for a device: {name!r}")
+        self._set("timezone", {"device": self.device, "zone": name} if name else None)
+
+    def save(self) -> bool:
+        """Store the record if it changed; False when nothing was written (unchanged or store down)."""
+        if not (self._changed and self.user and self._record is not None):
+            return False
+        record, _ = clean(self._record)
+        saved = self._adapter.save_attributes(self._handler_input.request_envelope, record)
+        self._changed = not saved
+        return bool(saved)
+
+    def forget(self) -> bool:
+        """Delete everything kept about the user. False if the store could not be reached."""
+        self._record, self._changed = {}, False
+        if self.user:
+            self.recall.voices.pop(self.user)
+        if self.device:
+            self.recall.zones.cache.pop(self.device)
+        if self._handler_input.request_envelope.session is not None:
+            self._handler_input.attributes_manager.session_attributes.pop("night", None)
+        return bool(self._adapter.delete_attributes(self._handler_input.request_envelope)) if self.user else True
+
+
+class MemoryInterceptor(AbstractRequestInterceptor):
+    """Puts this request's (lazy) Memory in the request attributes."""
+
+    def __init__(self, adapter, recall: Recall):
+        self.adapter = adapter
+        self.recall = recall
+
+    def process(self, handler_input) -> None:
+        handler_input.attributes_manager.request_attributes["memory"] = Memory(handler_input, self.adapter, self.recall)
+
+
+class MemorySaver(AbstractResponseInterceptor):
+    """Saves the request's Memory after the handler, when it changed."""
+
+    def process(self, handler_input, response) -> None:
+        found = handler_input.attributes_manager.request_attributes.get("memory")
+        if found is not None:
+            found.save()

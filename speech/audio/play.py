@@ -1,0 +1,62 @@
+"""Play pack clips on this machine with whatever player is installed."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from speech.audio.manifest import Manifest
+from speech.audio.pack import playlists
+
+# In order of preference: each plays an MP3 file and exits, with no window.
+PLAYERS = (
+    ("ffplay", ("-nodisp", "-autoexit", "-loglevel", "error")),
+    ("mpg123", ("-q",)),
+    ("paplay", ()),
+)
+
+
+class NoPlayer(RuntimeError):
+    pass
+
+
+class UnknownItem(LookupError):
+    pass
+
+
+def find_player(search_path: str | None = None) -> list[str]:
+    """The command line (program and options) of the first player found on PATH."""
+    for name, options in PLAYERS:
+        if program := shutil.which(name, path=search_path):
+            return [program, *options]
+    raise NoPlayer("no audio player found: install one of " + ", ".join(name for name, _ in PLAYERS)
+                   + " (e.g. `apt-get install ffmpeg` for ffplay, or mpg123)")
+
+
+def resolve(item: str, manifest: Manifest, locale: str) -> list[str]:
+    """Clip ids to play for ``item``: a clip id (``relief.calf`` means its first variant), a
+    routine (``calf``: its guided steps in order) or a playlist name (``bedtime-tracks``)."""
+    clips = manifest.clips(locale)
+    if item in clips:
+        return [item]
+    if f"{item}#0" in clips:
+        return [f"{item}#0"]
+    named = playlists(clips)
+    name = item.removeprefix(f"{locale}.").removesuffix(".m3u")
+    if name in named:
+        return named[name]
+    raise UnknownItem(f"nothing called {item!r} in the {locale} audio pack; "
+                      "`cramp-coach audio list` shows what can be played")
+
+
+def play(files: Sequence[Path], player: Sequence[str], on_start=None) -> int:
+    """Play ``files`` one after another; returns the first non-zero player exit status, or 0."""
+    for path in files:
+        if on_start:
+            on_start(path)
+        status = subprocess.run([*player, str(path)], check=False).returncode
+        if status != 0:
+            return status
+    return 0

@@ -1,0 +1,263 @@
+"""skill.devicetime: the Settings API answered by a real HTTP server on loopback, the night window,
+and night() on the mid-cramp path (no I/O) and elsewhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from skill.config import Settings
+from skill.devicetime import MISS_TTL, TTLCache, Zones, is_night, night, zone_info
+from skill.memory import Recall, memory
+from skill.store import open_store
+from tests.test_memory import envelope, handler_input
+
+TOKEN = "settings-token"
+ANSWERS = {  # device id -> (status, body, delay in seconds)
+    "london": (200, '"Europe/London"', 0),
+    "tokyo": (200, '"Asia/Tokyo"', 0),
+    "slow": (200, '"Europe/Paris"', 0.6),
+    "broken": (500, '{"message": "oops"}', 0),
+    "garbage": (200, "<html>not json", 0),
+    "mars": (200, '"Mars/Olympus_Mons"', 0),
+    "path": (200, '"../../etc/passwd"', 0),
+    "number": (200, "42", 0),
+}
+
+
+class SettingsApi(BaseHTTPRequestHandler):
+    calls: list[str]
+
+    def do_GET(self):
+        parts = self.path.split("/")  # /v2/devices/{id}/settings/System.timeZone
+        device = parts[3] if len(parts) == 6 and parts[4:] == ["settings", "System.timeZone"] else None
+        self.calls.append(device)
+        status, body, delay = ANSWERS.get(device, (404, "{}", 0))
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            status, body = 401, "{}"
+        time.sleep(delay)
+        data = body.encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            pass  # the client stopped waiting, as it should
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def api():
+    handler = type("Handler", (SettingsApi,), {"calls": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    server.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    server.calls = handler.calls
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("device", ["london", "tokyo"])
+def test_zone_found_and_cached(api, device):
+    zones = Zones()
+    expected = json.loads(ANSWERS[device][1])
+    assert zones.lookup(api.endpoint, device, TOKEN) == expected
+    assert zones.lookup(api.endpoint, device, TOKEN) == expected
+    assert api.calls == [device]
+
+
+@pytest.mark.parametrize("device", ["broken", "garbage", "mars", "path", "number", "unknown-device"])
+def test_bad_answers_give_none_and_are_not_asked_again_soon(api, device):
+    zones = Zones()
+    assert zones.lookup(api.endpoint, device, TOKEN) is None
+    assert zones.lookup(api.endpoint, device, TOKEN) is None
+    assert api.calls == [device]  # the miss is remembered for MISS_TTL
+
+
+def test_wrong_token_or_missing_context_gives_none(api):
+    assert Zones().lookup(api.endpoint, "london", "wrong") is None
+    assert Zones().lookup(None, "london", TOKEN) is None
+    assert Zones().lookup(api.endpoint, "london", None) is None
+    assert api.calls == ["london"]
+
+
+def test_slow_api_gives_none_within_the_deadline_and_fills_the_cache_later(api):
+    zones = Zones()
+    started = time.perf_counter()
+    assert zones.lookup(api.endpoint, "slow", TOKEN) is None
+    assert time.perf_counter() - started < 0.35
+    # The worker keeps its own (0.3 s) socket timeout: the late answer is not waited for.
+    time.sleep(0.5)
+    started = time.perf_counter()
+    assert zones.lookup(api.endpoint, "slow", TOKEN) is None
+    assert time.perf_counter() - started < 0.01  # remembered as a miss
+
+
+def test_api_down_gives_none_quickly():
+    started = time.perf_counter()
+    assert Zones().lookup("http://127.0.0.1:9", "london", TOKEN) is None
+    assert time.perf_counter() - started < 0.35
+
+
+def test_cache_is_bounded_and_expires():
+    now = [0.0]
+    cache = TTLCache(size=2, clock=lambda: now[0])
+    cache.put("a", 1, ttl=10)
+    cache.put("b", 2, ttl=10)
+    cache.get("a")
+    cache.put("c", 3, ttl=10)  # "b" was used least recently
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (1, None, 3)
+    now[0] = 11
+    assert cache.get("a") is None and len(cache) == 1
+
+
+@pytest.mark.parametrize("name", ["Europe/London", "America/Argentina/Buenos_Aires", "UTC", "Etc/GMT+5"])
+def test_zone_info_knows_real_zones(name):
+    assert zone_info(name) == ZoneInfo(name)
+
+
+@pytest.mark.parametrize("name", ["", "Mars/Base", "/etc/localtime", "../etc/passwd", "Europe/../London",
+                                  "a" * 70, 42, None, ["Europe/London"]])
+def test_zone_info_refuses_the_rest(name):
+    assert zone_info(name) is None
+
+
+WRAP = (dt.time(21), dt.time(7))
+SMALL_HOURS = (dt.time(1), dt.time(5))
+
+
+@pytest.mark.parametrize("utc, zone, window, expected", [
+    ("2026-01-15T03:00:00+00:00", "Europe/London", WRAP, True),
+    ("2026-01-15T15:00:00+00:00", "Europe/London", WRAP, False),
+    ("2026-01-15T03:00:00+00:00", "Asia/Tokyo", WRAP, False),  # noon in Tokyo
+    ("2026-01-15T15:00:00+00:00", "Asia/Tokyo", WRAP, True),  # midnight there
+    ("2026-01-15T13:00:00+00:00", "Asia/Tokyo", WRAP, True),  # 22:00 there
+    ("2026-07-15T03:00:00+00:00", "America/New_York", WRAP, True),  # 23:00 EDT
+    ("2026-07-15T15:00:00+00:00", "America/New_York", WRAP, False),
+    ("2026-07-15T02:00:00+00:00", "Europe/London", SMALL_HOURS, True),  # 03:00 BST
+    ("2026-07-15T15:00:00+00:00", "Europe/London", SMALL_HOURS, False),
+    ("2026-07-15T05:00:00+00:00", "Europe/London", SMALL_HOURS, False),  # 06:00 BST
+    ("2026-01-15T21:00:00+00:00", "Europe/London", WRAP, True),  # the start is inside
+    ("2026-01-15T07:00:00+00:00", "Europe/London", WRAP, False),  # the end is not
+])
+def test_is_night(utc, zone, window, expected):
+    assert is_night(dt.datetime.fromisoformat(utc), ZoneInfo(zone), *window) is expected
+
+
+def test_is_night_without_a_zone_is_false_and_naive_times_are_utc():
+    assert is_night(dt.datetime(2026, 1, 15, 3, tzinfo=dt.UTC), None, *WRAP) is False
+    assert is_night(dt.datetime(2026, 1, 15, 3), ZoneInfo("Europe/London"), *WRAP) is True
+
+
+# --- night(): what the handlers call -------------------------------------------------------
+
+SETTINGS = Settings()
+AT_3AM_LONDON = "2026-01-15T03:00:00Z"
+AT_3PM_LONDON = "2026-01-15T15:00:00Z"
+
+
+@pytest.fixture
+def store(tmp_path):
+    return open_store(f"sqlite:///{tmp_path / 'memory.sqlite3'}")
+
+
+def request(api, store, recall, device="london", timestamp=AT_3AM_LONDON, session=None):
+    return handler_input(envelope(device=device, timestamp=timestamp, endpoint=api.endpoint, token=TOKEN,
+                                  session=session), store, recall)
+
+
+def test_mid_cramp_path_uses_no_io_and_learns_from_other_requests(api, store, tmp_path):
+    recall = Recall()
+    assert night(request(api, store, recall), SETTINGS, allow_io=False) is False  # nothing known yet
+    assert api.calls == [] and not (tmp_path / "memory.sqlite3").exists()
+
+    other = request(api, store, recall)
+    assert night(other, SETTINGS, allow_io=True) is True
+    assert api.calls == ["london"] and memory(other).zone == "Europe/London"
+    memory(other).save()
+
+    assert night(request(api, store, recall), SETTINGS, allow_io=False) is True
+    assert night(request(api, store, recall, timestamp=AT_3PM_LONDON), SETTINGS, allow_io=False) is False
+    assert api.calls == ["london"]
+
+
+def test_voice_preference_overrides_the_clock(api, store):
+    recall = Recall()
+    chosen = request(api, store, recall)
+    memory(chosen).voice = "normal"
+    memory(chosen).save()
+    assert night(request(api, store, recall), SETTINGS, allow_io=False) is False
+    assert night(request(api, store, Recall()), SETTINGS, allow_io=True) is False  # from the store
+    whisper = request(api, store, recall, timestamp=AT_3PM_LONDON)
+    memory(whisper).voice = "whisper"
+    memory(whisper).save()
+    assert night(request(api, store, recall, timestamp=AT_3PM_LONDON), SETTINGS, allow_io=False) is True
+    assert api.calls == []  # a known preference needs no clock
+
+
+def test_session_carries_what_was_learnt(api, store):
+    first = request(api, store, Recall(), session={})
+    assert night(first, SETTINGS, allow_io=True) is True
+    carried = first.attributes_manager.session_attributes
+    assert carried["night"] == {"voice": None, "zone": "Europe/London"}
+    # A new process (cold caches) on the mid-cramp path, with the session Alexa echoes back:
+    assert night(request(api, store, Recall(), session=carried), SETTINGS, allow_io=False) is True
+    forged = {"night": {"zone": "../../etc/passwd", "voice": "scream"}}
+    assert night(request(api, store, Recall(), session=forged), SETTINGS, allow_io=False) is False
+
+
+def test_slow_api_falls_back_on_the_remembered_zone(api, store):
+    remembered = request(api, store, Recall(), device="slow")
+    memory(remembered).zone = "Asia/Tokyo"
+    memory(remembered).save()
+    started = time.perf_counter()
+    # 03:00 UTC is noon in Tokyo; Paris (the API's late answer) would be night.
+    assert night(request(api, store, Recall(), device="slow"), SETTINGS, allow_io=True) is False
+    assert time.perf_counter() - started < 0.4
+
+
+def test_night_without_a_memory_interceptor_is_false(api):
+    from ask_sdk_core.attributes_manager import AttributesManager
+    from ask_sdk_core.handler_input import HandlerInput
+
+    bare = envelope(device="london", timestamp=AT_3AM_LONDON, endpoint=api.endpoint, token=TOKEN)
+    given = HandlerInput(request_envelope=bare, attributes_manager=AttributesManager(bare))
+    assert night(given, SETTINGS, allow_io=True) is False and api.calls == []
+
+
+def test_miss_ttl_is_short():
+    assert 10 <= MISS_TTL <= 300
+
+
+def test_a_server_that_does_not_speak_http_gives_none():
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(4096)
+            connection.sendall(b"SSH-2.0-not-http\r\n\r\n")
+
+    threading.Thread(target=answer, daemon=True).start()
+    zones = Zones()
+    endpoint = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        assert zones.lookup(endpoint, "london", TOKEN) is None
+        assert zones.lookup(endpoint, "london", TOKEN) is None  # remembered as a miss: not asked again
+    finally:
+        listener.close()

@@ -1,0 +1,229 @@
+"""Night manners and memory through the whole skill: quiet at 03:00 device time and not at 15:00,
+"whisper" / "speak normally" remembered, tips not repeated across sessions, an interrupted
+routine offered again, "forget me", a failing store, and recorded clips in the daytime."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sqlite3
+import time
+
+import pytest
+
+import content
+from skill.builder import build_skill
+from skill.config import Settings
+from speech import Speaker
+from tests import fixtures
+from tests.audio_pack import FORMAT, mp3
+from tests.envelopes import Conversation, intent, keys, load, speech
+from tests.test_devicetime import TOKEN, api  # noqa: F401  (the Settings API on loopback)
+
+QUIET = ('<amazon:effect name="whispered">', '<prosody volume="x-soft"')
+AT_3AM = "2026-11-24T03:00:00Z"  # Europe/London is UTC in November
+AT_3PM = "2026-11-24T15:00:00Z"
+
+
+class Device(Conversation):
+    """One user on one device: sessions come and go, the store and this process remain."""
+
+    def __init__(self, skill, endpoint: str, device: str = "london", user: str = "amzn1.ask.account.NIGHT"):
+        super().__init__(skill)
+        self.endpoint, self.device, self.user = endpoint, device, user
+        self.timestamp = AT_3AM
+
+    def _dress(self, envelope: dict) -> dict:
+        system = envelope["context"]["System"]
+        system.update(apiEndpoint=self.endpoint, apiAccessToken=TOKEN)
+        system["device"]["deviceId"] = self.device
+        system["user"] = {"userId": self.user}
+        if "session" in envelope:
+            envelope["session"]["user"] = {"userId": self.user}
+        envelope["request"]["timestamp"] = self.timestamp
+        return envelope
+
+    def send(self, envelope: dict) -> dict:
+        return super().send(self._dress(envelope))
+
+    def new_session(self, name: str, **slots) -> dict:
+        self.attributes = {}
+        envelope = intent(name, {}, **slots)
+        envelope["session"]["new"] = True
+        return self.send(envelope)
+
+    def launch(self) -> dict:
+        self.attributes = {}
+        return self.send(load(fixtures.LAUNCH))
+
+
+def words(response: dict) -> str:
+    return re.sub(r"<[^>]+>", "", speech(response))
+
+
+def quiet(response: dict) -> bool:
+    return any(tag in speech(response) for tag in QUIET)
+
+
+@pytest.fixture
+def night_skill(settings):
+    return build_skill(settings, rng=random.Random(11))
+
+
+@pytest.fixture
+def device(night_skill, api):  # noqa: F811
+    return Device(night_skill, api.endpoint)
+
+
+def test_quiet_and_brief_at_3am_not_at_3pm(device, api):  # noqa: F811
+    assert quiet(device.new_session("PreventionTipIntent"))  # learns the zone from the Settings API
+    assert api.calls == ["london"]
+    night = device.launch()  # the mid-cramp path: no I/O, what this process learnt is enough
+    assert quiet(night) and night["sessionAttributes"]["last"]["keys"][:2] == ["relief.calf", "launch.offer"]
+    assert '<amazon:effect name="whispered">' in speech(night)  # relief is whispered (content decides)
+    device.timestamp = AT_3PM
+    day = device.launch()
+    assert not quiet(day)
+    assert len(words(night)) < len(words(day)) - 20  # the short night prompt
+    assert api.calls == ["london"]  # asked once, then cached
+
+
+def test_the_mid_cramp_answer_never_waits_for_the_settings_api(night_skill, api):  # noqa: F811
+    device = Device(night_skill, api.endpoint, device="slow")  # answers after 0.6 s
+    started = time.perf_counter()
+    answer = device.new_session("CrampNowIntent", muscle="calf")
+    assert time.perf_counter() - started < 0.2
+    assert answer["sessionAttributes"]["last"]["keys"][0] == "relief.calf"
+    assert api.calls == []
+
+
+def test_whisper_and_speak_normally_are_remembered(device):
+    device.timestamp = AT_3PM
+    assert not quiet(device.new_session("PreventionTipIntent"))
+    said = device.new_session("QuietModeIntent", mode="whisper")
+    assert device.keys == ["quiet.on"] and quiet(said) and device.ended
+    assert quiet(device.new_session("PreventionTipIntent"))
+    assert quiet(device.launch())  # the mid-cramp path knows it without the store
+    device.timestamp = AT_3AM
+    device.new_session("QuietModeIntent", mode="normal")
+    assert device.keys == ["quiet.off"] and not quiet(device.last)
+    assert not quiet(device.new_session("PreventionTipIntent"))
+    device.new_session("QuietModeIntent", mode="auto")
+    assert device.keys == ["quiet.auto"] and quiet(device.new_session("PreventionTipIntent"))
+
+
+def test_quiet_mode_without_a_mode_asks(device):
+    device.new_session("QuietModeIntent")
+    assert device.keys == ["quiet.unknown"] and not device.ended
+
+
+def test_the_voice_survives_a_new_process(settings, api):  # noqa: F811
+    first = Device(build_skill(settings, rng=random.Random(1)), api.endpoint)
+    first.timestamp = AT_3PM
+    first.new_session("QuietModeIntent", mode="whisper")
+    again = Device(build_skill(settings, rng=random.Random(1)), api.endpoint)
+    again.timestamp = AT_3PM
+    assert quiet(again.new_session("SeeDoctorIntent"))  # read back from the SQLite file
+
+
+def test_tips_do_not_repeat_across_sessions_until_all_are_heard(device):
+    total = len(content.load().tips)
+    heard = []
+    for _ in range(total):
+        device.new_session("PreventionTipIntent")
+        heard += [k for k in device.keys if k.startswith("tip.") and k not in ("tip.intro", "tip.more")]
+    assert len(heard) == total == len(set(heard)), heard
+    device.new_session("PreventionTipIntent")
+    again = [k for k in device.keys if k.startswith("tip.") and k not in ("tip.intro", "tip.more")]
+    assert again and again[0] != heard[-1]  # the pool starts over, never with the tip just heard
+
+
+def test_an_interrupted_routine_is_offered_again_within_15_minutes(device, settings):
+    device.new_session("GuidedStretchIntent", muscle="thigh")
+    device.say("AMAZON.NextIntent")
+    device.say("AMAZON.NextIntent")
+    assert any(k.startswith("routine.thigh.3") for k in device.keys)
+    device.new_session("GuidedStretchIntent")  # the session was lost; a new one starts
+    assert device.keys == ["stretch.resume_offer"]
+    device.say("AMAZON.YesIntent")
+    assert device.keys[:2] == ["stretch.resume", "routine.thigh.3"]
+
+    device.new_session("GuidedStretchIntent", muscle="thigh")
+    assert device.keys == ["stretch.resume_offer"]
+    device.say("AMAZON.NoIntent")  # start again instead
+    assert device.keys[:2] == ["stretch.intro", "routine.thigh.1"]
+
+    database = settings.store_url.removeprefix("sqlite:///")
+    with sqlite3.connect(database) as db:  # 16 minutes pass
+        (record,) = db.execute("SELECT value FROM memory").fetchone()
+    stale = json.loads(record)
+    stale["routine"]["saved_at"] -= 16 * 60
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE memory SET value = ?", (json.dumps(stale),))
+    device.new_session("GuidedStretchIntent", muscle="thigh")
+    assert device.keys[:2] == ["stretch.intro", "routine.thigh.1"]
+
+
+def test_a_finished_routine_is_not_offered_again(device):
+    device.new_session("GuidedStretchIntent", muscle="shin")
+    while "stretch.done_check" not in device.keys:
+        device.say("AMAZON.NextIntent")
+    device.say("AMAZON.YesIntent")  # it eased
+    device.new_session("GuidedStretchIntent", muscle="shin")
+    assert device.keys[0] == "stretch.intro"
+
+
+def test_forget_me_deletes_the_record_and_says_so(device, settings):
+    device.timestamp = AT_3PM
+    device.new_session("QuietModeIntent", mode="whisper")
+    device.new_session("PreventionTipIntent")
+    device.new_session("ForgetMeIntent")
+    assert device.keys == ["forget.done"] and device.ended
+    with sqlite3.connect(settings.store_url.removeprefix("sqlite:///")) as db:
+        assert db.execute("SELECT COUNT(*) FROM memory").fetchone() == (0,)
+    assert not quiet(device.new_session("PreventionTipIntent"))  # the voice is forgotten too
+
+
+@pytest.mark.parametrize("store", ["sqlite:///{tmp}/not-a-dir/x.sqlite3", "sqlite:///{tmp}/locked.sqlite3"])
+def test_a_broken_store_costs_only_memory(tmp_path, api, store, caplog):  # noqa: F811
+    (tmp_path / "not-a-dir").write_text("a file where a directory should be")
+    locked = sqlite3.connect(tmp_path / "locked.sqlite3", isolation_level=None)
+    locked.execute("CREATE TABLE t (x)")
+    locked.execute("BEGIN EXCLUSIVE")
+    try:
+        broken = Settings(skill_id=fixtures.SKILL_ID, verify=False, store=store.format(tmp=tmp_path))
+        device = Device(build_skill(broken, rng=random.Random(2)), api.endpoint)
+        started = time.perf_counter()
+        for name, slots in [("PreventionTipIntent", {}), ("GuidedStretchIntent", {"muscle": "calf"}),
+                            ("QuietModeIntent", {"mode": "whisper"}), ("BedtimeTipIntent", {}),
+                            ("ForgetMeIntent", {})]:
+            answer = device.new_session(name, **slots)
+            assert answer["response"]["outputSpeech"]["ssml"] and "error.main" not in device.keys, name
+        assert device.keys == ["forget.failed"]  # never claims to have deleted what it could not
+        assert time.perf_counter() - started < 3
+        assert any(r.levelname == "WARNING" for r in caplog.records)
+    finally:
+        locked.close()
+
+
+def test_recorded_clips_are_used_in_the_daytime_within_alexas_limits(tmp_path, api):  # noqa: F811
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    tone = mp3(pack / "0123456789abcdef0123.mp3", seconds=2.0)  # one real clip stands for every clip id
+    every = {clip: {"file": tone.name, "duration": 2.0, "hash": tone.stem, "engine": "test-tone", "script_sha": ""}
+             for clip, _ in Speaker(content.load()).clips()}
+    (pack / "manifest.json").write_text(json.dumps({"version": 1, "format": FORMAT,
+                                                    "locales": {"en-US": {"clips": every}}}))
+    settings = Settings(skill_id=fixtures.SKILL_ID, verify=False, store="none", audio_dir=pack,
+                        audio_base_url="https://audio.example.com")
+    device = Device(build_skill(settings, rng=random.Random(5)), api.endpoint)
+    device.timestamp = AT_3PM
+    device.new_session("GuidedStretchIntent", muscle="calf")
+    device.say("AMAZON.NextIntent")
+    day = device.last["response"]
+    spoken = day["outputSpeech"]["ssml"] + day.get("reprompt", {}).get("outputSpeech", {}).get("ssml", "")
+    assert 0 < spoken.count("<audio ") <= 5 and 'src="https://audio.example.com/' in spoken
+    device.timestamp = AT_3AM
+    night = device.new_session("PreventionTipIntent")
+    assert "<audio" not in speech(night) and quiet(night)  # a clip cannot whisper
