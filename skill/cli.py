@@ -75,6 +75,11 @@ def _serve(args, settings: Settings) -> int:
     except content.ContentError as exc:
         print(f"cramp-coach: {exc}", file=sys.stderr)
         return 2
+    if settings.audio_base_url:
+        from speech.audio.manifest import stale_summary
+
+        if (warning := stale_summary(settings.audio_path, settings.locale)) is not None:
+            log.warning("%s", warning)
     log.info("Cramp Coach listening on http://%s:%d/alexa", args.host, args.port)
     return run(app, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
 

@@ -8,85 +8,31 @@ process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1'; // before virtua
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn, spawnSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { setTimeout: delay } = require('node:timers/promises');
 
 const ssmlCheck = require('ssml-check-core');
 const { VirtualAlexa } = require('virtual-alexa');
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const { ROOT, startServer, stopServer } = require('./server');
+
 const MODEL = path.join(ROOT, 'skill', 'package', 'interactionModels', 'custom', 'en-US.json');
 const SKILL_ID = 'amzn1.ask.skill.cramp-coach-e2e-player';
 const AUDIO_BASE_URL = 'https://audio.cramp-coach.test/pack';
 const PYTHON = process.env.PYTHON || 'python3'; // tests/test_e2e.py passes its own interpreter
-const START_TIMEOUT_MS = 30_000;
 const TOKEN = /^cramp-coach\/bedtime\/en-US\/[a-z0-9_-]+$/;
 
 let server;
 let base;
 let pack;
-let serverLog = '';
-
-const sleep = (ms) => delay(ms, null, { ref: false });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function buildPack() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cramp-coach-pack-'));
   const built = spawnSync(PYTHON, ['-m', 'tests.audio_pack', dir], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   if (built.status !== 0) throw new Error(`${PYTHON} -m tests.audio_pack failed: ${built.error || built.stderr}`);
   return { dir, manifest: JSON.parse(built.stdout) };
-}
-
-function stopGroup(child, signal) {
-  try {
-    process.kill(-child.pid, signal);
-  } catch (err) {
-    if (err.code !== 'ESRCH') throw err;
-  }
-}
-
-async function startServer() {
-  const port = await freePort();
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('CRAMP_COACH_')));
-  Object.assign(env, {
-    CRAMP_COACH_SKILL_ID: SKILL_ID, CRAMP_COACH_LOG_LEVEL: 'WARNING',
-    CRAMP_COACH_AUDIO_DIR: pack.dir, CRAMP_COACH_AUDIO_BASE_URL: AUDIO_BASE_URL,
-    CRAMP_COACH_STORE: 'none', // nothing kept in the developer's own data directory
-  });
-  const child = spawn('cramp-coach', ['serve', '--host', '127.0.0.1', '--port', String(port), '--no-verify', '--workers', '1'],
-    { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (chunk) => { serverLog += chunk; });
-  child.stderr.on('data', (chunk) => { serverLog += chunk; });
-  process.on('exit', () => { if (!child.stopped) stopGroup(child, 'SIGKILL'); });
-  child.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  child.on('error', (err) => { serverLog += String(err); });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (await Promise.race([child.exited, sleep(100)])) throw new Error(`cramp-coach serve exited:\n${serverLog}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).status === 200) return { child, url };
-    } catch {
-      // not listening yet
-    }
-  }
-  stopGroup(child, 'SIGKILL');
-  throw new Error(`cramp-coach serve was not healthy within ${START_TIMEOUT_MS} ms\n${serverLog}`);
 }
 
 function newAlexa() {
@@ -118,16 +64,18 @@ async function startTrack(alexa) {
 describe('bedtime tracks on AudioPlayer through virtual-alexa against the real server', () => {
   before(async () => {
     pack = buildPack();
-    ({ child: server, url: base } = await startServer());
+    server = await startServer({
+      CRAMP_COACH_SKILL_ID: SKILL_ID, CRAMP_COACH_LOG_LEVEL: 'WARNING',
+      CRAMP_COACH_AUDIO_DIR: pack.dir, CRAMP_COACH_AUDIO_BASE_URL: AUDIO_BASE_URL,
+      CRAMP_COACH_STORE: 'none', // nothing kept in the developer's own data directory
+    }, ['--workers', '1']);
+    base = server.base;
   });
 
   after(async () => {
-    if (server) {
-      stopGroup(server, 'SIGTERM');
-      if (!(await Promise.race([server.exited, sleep(10_000)]))) stopGroup(server, 'SIGKILL');
-      server.stopped = true;
-    }
+    if (server) await stopServer(server.child);
     if (pack) fs.rmSync(pack.dir, { recursive: true, force: true });
+    const serverLog = server ? server.log() : '';
     if (/Traceback|\bERROR\b/.test(serverLog)) console.log(`server log:\n${serverLog}`);
   });
 

@@ -8,25 +8,21 @@ process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1'; // before virtua
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { setTimeout: delay } = require('node:timers/promises');
 
 const ssmlCheck = require('ssml-check-core');
 const { VirtualAlexa } = require('virtual-alexa');
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const { ROOT, startServer, stopServer } = require('./server');
+
 const MODEL = path.join(ROOT, 'skill', 'package', 'interactionModels', 'custom', 'en-US.json');
 const CONVERSATIONS = path.join(ROOT, 'tests', 'fixtures', 'conversations');
 const SKILL_ID = 'amzn1.ask.skill.cramp-coach-e2e';
 const LOCALE = 'en-US';
-const START_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 10_000;
 // virtual-alexa turns any phrase containing one of these into a LaunchRequest.
 const LAUNCH_WORDS = /(ask|open|launch|talk to|tell)/i;
 // Alexa's limits (shared/design/PLATFORM.md) that ssml-check-core does not check.
@@ -38,84 +34,12 @@ const slotTypes = Object.fromEntries(model.types.map((t) => [t.name, t.values]))
 
 let server;
 let skillURL;
-let serverLog = '';
 let ssmlChecked = 0;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function serverEnv() {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (name.startsWith('CRAMP_COACH_')) delete env[name]; // a developer's own settings must not leak in
-  }
+function serverSettings() {
   // A memory store of this run's own: what one run remembers must not leak into the next.
   const store = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cramp-coach-e2e-')), 'memory.sqlite3');
-  return { ...env, CRAMP_COACH_SKILL_ID: SKILL_ID, CRAMP_COACH_LOG_LEVEL: 'WARNING', CRAMP_COACH_STORE: `sqlite:///${store}` };
-}
-
-async function startServer() {
-  const port = await freePort();
-  // detached: the server leads its own process group, so stopping the group also stops the
-  // gunicorn workers it forks.
-  const child = spawn('cramp-coach', ['serve', '--host', '127.0.0.1', '--port', String(port), '--no-verify'], {
-    cwd: ROOT, env: serverEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.on('data', (chunk) => { serverLog += chunk; });
-  child.stderr.on('data', (chunk) => { serverLog += chunk; });
-  process.on('exit', () => { if (!child.stopped) stopGroup(child, 'SIGKILL'); }); // never leave one behind
-  child.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  child.spawnError = new Promise((resolve) => child.on('error', resolve));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const gone = await Promise.race([child.exited, child.spawnError, sleep(100)]);
-    if (gone) {
-      throw new Error(`cramp-coach serve did not start (${JSON.stringify(gone.message || gone)}); `
-        + `is the project installed (pip install -e '.[test]') and on PATH?\n${serverLog}`);
-    }
-    try {
-      const health = await fetch(`${base}/healthz`);
-      if (health.status === 200) return { child, url: `${base}/alexa` };
-    } catch {
-      // not listening yet
-    }
-  }
-  stopGroup(child, 'SIGKILL');
-  throw new Error(`cramp-coach serve was not healthy within ${START_TIMEOUT_MS} ms\n${serverLog}`);
-}
-
-function stopGroup(child, signal) {
-  if (!child.pid) return; // never started
-  try {
-    process.kill(-child.pid, signal);
-  } catch (err) {
-    if (err.code !== 'ESRCH') throw err; // already gone
-  }
-}
-
-async function stopServer(child) {
-  stopGroup(child, 'SIGTERM');
-  const stopped = await Promise.race([child.exited, sleep(STOP_TIMEOUT_MS)]);
-  if (!stopped) {
-    stopGroup(child, 'SIGKILL');
-    await child.exited;
-  }
-  child.stopped = true;
-}
-
-// Unreferenced: a timer that lost a race must not keep node running after the tests.
-function sleep(ms) {
-  return delay(ms, null, { ref: false });
+  return { CRAMP_COACH_SKILL_ID: SKILL_ID, CRAMP_COACH_LOG_LEVEL: 'WARNING', CRAMP_COACH_STORE: `sqlite:///${store}` };
 }
 
 // The Alexa Settings API on loopback: every device is in London (UTC in November).
@@ -253,16 +177,18 @@ describe('Cramp Coach through virtual-alexa against the real server', () => {
   before(async () => {
     const t0 = Date.now();
     await startSettingsApi();
-    ({ child: server, url: skillURL } = await startServer());
+    server = await startServer(serverSettings());
+    skillURL = `${server.base}/alexa`;
     console.log(`cramp-coach serve healthy after ${Date.now() - t0} ms`);
   });
 
   after(async () => {
     const t0 = Date.now();
-    if (server) await stopServer(server);
+    if (server) await stopServer(server.child);
     if (settingsApi) settingsApi.close();
     console.log(`cramp-coach serve stopped in ${Date.now() - t0} ms`);
     console.log(`${ssmlChecked} SSML strings from the skill passed ssml-check-core`);
+    const serverLog = server ? server.log() : '';
     if (/Traceback|\bERROR\b/.test(serverLog)) console.log(`server log:\n${serverLog}`);
   });
 
