@@ -39,6 +39,8 @@ def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRAMP_COACH_")}
     env.update(PYTHONPATH=os.pathsep.join([str(ROOT), str(BENCH)]), CRAMP_COACH_SKILL_ID=SKILL_ID,
                PYTHONDONTWRITEBYTECODE="")  # .pyc files are used, as in a deployed package
+    # The rest of what serverless.yml gives the function (the store is not touched by a launch).
+    env.update(CRAMP_COACH_STORE="dynamodb://cramp-coach-memory-dev", CRAMP_COACH_AUDIO_DIR="audio-pack")
     return env
 
 

@@ -99,6 +99,8 @@ class Server:
         runtime = self.workdir / f"runtime-{self.port}"
         runtime.mkdir(mode=0o700, exist_ok=True)
         env["XDG_RUNTIME_DIR"] = str(runtime)
+        # The embedded defaults (the SQLite memory store) in the bench's own data directory.
+        env["XDG_DATA_HOME"] = str(self.workdir / "data")
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout

@@ -2,18 +2,23 @@
 
 ``load(locale)`` returns an immutable, validated ``Content``. A broken file raises one
 ``ContentError`` that lists every problem as ``file:path: message``.
+
+The YAML files are the source. ``compiled/<locale>.json`` holds the same data already parsed,
+with a checksum of the YAML it came from (``cramp-coach check --compile`` writes it): when the
+checksum matches, ``load`` reads that instead of importing and running the YAML parser, which
+is most of a Lambda cold start's content work. When it does not, the YAML is read as usual.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import types
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
 
 from content.schema import ContentFile, Invalid, Phrase, Routine, Tip, Triage, build
 
@@ -65,13 +70,9 @@ def load(locale: str = DEFAULT_LOCALE, root: Path = ROOT) -> Content:
         raise ContentError([f"{folder}: no content for locale {locale!r} (have {', '.join(locales(root))})"])
     problems: list[str] = []
     files: dict[str, ContentFile] = {}
-    for path in sorted(folder.glob("*.yaml")):
-        name = f"{locale}/{path.name}"
+    for name, data in _parsed(locale, root, problems).items():
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
             files[name] = build(ContentFile, data if data is not None else {})
-        except yaml.YAMLError as exc:
-            problems.append(f"{name}: {exc}".replace("\n", " "))
         except Invalid as exc:
             problems.extend(f"{name}:{where}: {what}" for where, what in exc.problems)
     content = _merge(locale, files, problems) if not problems else None
@@ -80,15 +81,79 @@ def load(locale: str = DEFAULT_LOCALE, root: Path = ROOT) -> Content:
     return content
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """Safe YAML without implicit dates: the schema parses them, so a bad date is reported
-    like any other problem instead of aborting the load."""
+def compile_locale(locale: str, root: Path = ROOT) -> Path:
+    """Write ``compiled/<locale>.json`` from the YAML files, once they load without a problem."""
+    load(locale, root)
+    sources = _sources(root / locale)
+    parsed = {name: _parse_yaml(text) for name, text in sources.items()}
+    target = root / "compiled" / f"{locale}.json"
+    target.parent.mkdir(exist_ok=True)
+    body = json.dumps({"checksum": _checksum(sources), "files": parsed}, ensure_ascii=False, indent=1, sort_keys=True)
+    target.write_text(body + "\n", encoding="utf-8")
+    return target
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
-}
+def compiled_is_fresh(locale: str, root: Path = ROOT) -> bool:
+    return _compiled(locale, root, _sources(root / locale)) is not None
+
+
+def _sources(folder: Path) -> dict[str, bytes]:
+    return {f"{folder.name}/{path.name}": path.read_bytes() for path in sorted(folder.glob("*.yaml"))}
+
+
+def _checksum(sources: dict[str, bytes]) -> str:
+    # Change detection, not security: crc32 needs no hashlib import on the cold-start path.
+    crc = 0
+    for name, data in sources.items():
+        crc = zlib.crc32(data, zlib.crc32(name.encode() + b"\0", crc))
+    return f"{crc:08x}-{sum(map(len, sources.values()))}"
+
+
+def _compiled(locale: str, root: Path, sources: dict[str, bytes]) -> dict | None:
+    try:
+        compiled = json.loads((root / "compiled" / f"{locale}.json").read_bytes())
+    except (OSError, ValueError):
+        return None
+    fresh = (isinstance(compiled, dict) and compiled.get("checksum") == _checksum(sources)
+             and isinstance(compiled.get("files"), dict) and set(compiled["files"]) == set(sources))
+    return compiled["files"] if fresh else None
+
+
+def _parsed(locale: str, root: Path, problems: list[str]) -> dict[str, object]:
+    """Each file's data: from the compiled JSON when it matches the YAML, else from the YAML."""
+    sources = _sources(root / locale)
+    if (compiled := _compiled(locale, root, sources)) is not None:
+        return compiled
+    import yaml
+
+    parsed = {}
+    for name, text in sources.items():
+        try:
+            parsed[name] = _parse_yaml(text)
+        except yaml.YAMLError as exc:
+            problems.append(f"{name}: {exc}".replace("\n", " "))
+    return parsed
+
+
+def _parse_yaml(text: bytes):
+    import yaml
+
+    return yaml.load(text.decode("utf-8"), Loader=_yaml_loader())
+
+
+@functools.cache
+def _yaml_loader():
+    """Safe YAML without implicit dates: the schema parses them, so a bad date is reported like
+    any other problem instead of aborting the load."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = type("ContentLoader", (base,), {})
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    return loader
 
 
 def _merge(locale: str, files: dict[str, ContentFile], problems: list[str]) -> Content | None:

@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.set_defaults(run=_serve)
 
     check = commands.add_parser("check", help="validate the content files and report what they hold")
+    check.add_argument("--compile", action="store_true",
+                       help="also write content/compiled/<locale>.json, the parsed content a cold start reads "
+                            "instead of the YAML (run it after editing content)")
     check.set_defaults(run=_check)
 
     audio_cli.add_commands(commands)
@@ -56,6 +59,11 @@ def _check(args, settings: Settings) -> int:
             continue
         print(f"{locale}: ok - {len(loaded.phrases)} phrases, {len(loaded.tips)} tips, "
               f"{len(loaded.routines)} routines, {len(loaded.triage)} symptoms")
+        if args.compile:
+            print(f"{locale}: wrote {content.compile_locale(locale)}")
+        elif not content.compiled_is_fresh(locale):
+            print(f"{locale}: content/compiled/{locale}.json is out of date (cold starts parse the YAML): "
+                  "run `cramp-coach check --compile`")
     if not failed:
         print(*audio_cli.check_lines(settings), sep="\n")
     return 1 if failed else 0

@@ -8,7 +8,6 @@ without I/O.
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
 import json
 import logging
@@ -18,10 +17,13 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Any
 
 from skill.logs import pseudonym
+
+if TYPE_CHECKING:  # imported when first needed: they are not on the mid-cramp path (cold start)
+    import concurrent.futures
+    from zoneinfo import ZoneInfo
 
 log = logging.getLogger("cramp_coach.devicetime")
 
@@ -36,6 +38,8 @@ def zone_info(name: Any) -> ZoneInfo | None:
     """The zone for an IANA name; None for anything else (bad type, path tricks, unknown zone)."""
     if not isinstance(name, str) or len(name) > 64 or not _ZONE_NAME.fullmatch(name):
         return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
@@ -140,7 +144,7 @@ class Zones:
         future = self._submit(key, endpoint, device_id, token)
         try:
             return future.result(timeout=self.timeout)
-        except concurrent.futures.TimeoutError:
+        except TimeoutError:  # concurrent.futures.TimeoutError is this one since Python 3.11
             # The worker finishes on its own (its socket timeouts are the same) and caches the
             # answer for the next request.
             log.info("device time zone: no answer within %.0f ms", self.timeout * 1000)
@@ -156,7 +160,9 @@ class Zones:
             if (future := self._pending.get(key)) is not None:
                 return future
             if self._pool is None:
-                self._pool = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="cc-devicetime")
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._pool = ThreadPoolExecutor(2, thread_name_prefix="cc-devicetime")
             future = self._pool.submit(self._run, key, endpoint, device_id, token)
             self._pending[key] = future
             return future

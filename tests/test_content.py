@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import ast
+import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -202,3 +207,37 @@ def test_often_heard_keys_have_several_phrasings():
     phrases = content.load().phrases
     for key in ("relief.calf", "stretch.next_prompt", "launch.offer", "goodbye.main", "fallback.main"):
         assert len(phrases[key].say) >= 3, key
+
+
+# --- compiled content: the parsed YAML a cold start reads instead of importing the parser -------
+
+
+@pytest.mark.parametrize("locale", content.locales())
+def test_compiled_content_matches_the_yaml(locale):
+    assert content.compiled_is_fresh(locale), (
+        f"content/compiled/{locale}.json does not match content/{locale}/*.yaml: run `cramp-coach check --compile`")
+    files = json.loads((content.ROOT / "compiled" / f"{locale}.json").read_text())["files"]
+    assert files == {name: content._parse_yaml(data) for name, data in content._sources(content.ROOT / locale).items()}
+
+
+def test_stale_compiled_content_is_ignored_and_the_yaml_read(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(content.ROOT / "en-US", root / "en-US")
+    content.compile_locale("en-US", root)
+    assert content.compiled_is_fresh("en-US", root)
+    dialog = root / "en-US" / "dialog.yaml"
+    dialog.write_text(dialog.read_text().replace("Okay, I'll speak normally now.", "Normal voice it is."))
+    assert not content.compiled_is_fresh("en-US", root)
+    fresh_load = content.load.__wrapped__  # past the per-process cache, which holds the compiled load
+    assert fresh_load("en-US", root).phrases["quiet.off"].say[0] == "Normal voice it is."
+    garbled = root / "compiled" / "en-US.json"
+    garbled.write_text("{not json")
+    assert not content.compiled_is_fresh("en-US", root)
+
+
+def test_a_cold_start_does_not_import_the_yaml_parser():
+    code = ("import sys, json; import skill.lambda_function as f; "
+            "print(json.dumps(['yaml' in sys.modules, 'zoneinfo' in sys.modules]))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
+                          env={**os.environ, "CRAMP_COACH_STORE": "none"})
+    assert json.loads(done.stdout.splitlines()[-1]) == [False, False]

@@ -20,13 +20,6 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
-from ask_sdk_model.interfaces.audioplayer import (
-    AudioItem,
-    PlayBehavior,
-    PlayDirective,
-    StopDirective,
-    Stream,
-)
 
 from skill.config import Settings
 from skill.handlers import stretch
@@ -92,6 +85,8 @@ class Tracks:
         url = self.url(track)
         if url is None:
             return False
+        from ask_sdk_model.interfaces.audioplayer import AudioItem, PlayBehavior, PlayDirective, Stream
+
         stream = Stream(token=track.token, url=url, offset_in_milliseconds=max(0, offset))
         handler_input.response_builder.add_directive(
             PlayDirective(play_behavior=PlayBehavior.REPLACE_ALL, audio_item=AudioItem(stream=stream)))
@@ -148,6 +143,8 @@ def quiet(handler_input: HandlerInput) -> Response:
 
 
 def stop(handler_input: HandlerInput) -> None:
+    from ask_sdk_model.interfaces.audioplayer import StopDirective
+
     handler_input.response_builder.add_directive(StopDirective())
 
 
