@@ -13,7 +13,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,8 +61,9 @@ def _intent(name: str, slots: dict | None = None, attributes: dict | None = None
 def handlers() -> dict:
     """Ours is imported as production would (skill id set, so the exact-id check runs)."""
     os.environ.setdefault("CRAMP_COACH_SKILL_ID", SKILL_ID)
-    # The embedded default store (SQLite in the user data directory), in a directory of this run's.
-    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="cramp-coach-bench-")
+    # No memory store: this compares the skill's own work with the hello skill's; what a store
+    # adds (SQLite here, DynamoDB on Lambda) is measured by bench/store.py.
+    os.environ["CRAMP_COACH_STORE"] = "none"
     from hello_skill import lambda_handler as hello
     from hello_skill import prebuilt_lambda_handler as hello_prebuilt
 

@@ -62,15 +62,16 @@ from speech import Speaker
 # answer; the catch-alls come last.
 HANDLERS = (
     CanFulfillIntentRequestHandler,
+    # The mid-cramp answers first: they are tried first.
+    LaunchRequestHandler,
+    CrampNowIntentHandler,
+    GuidedStretchIntentHandler,
     # Bedtime tracks: AudioPlayer events and media buttons, then pause/resume/stop... said while
     # Alexa holds one of our tracks (ahead of routine navigation and Stop, only in that case).
     PlaybackEventHandler,
     PlaybackFailedHandler,
     PlaybackControllerHandler,
     PlayerIntentHandler,
-    LaunchRequestHandler,
-    CrampNowIntentHandler,
-    GuidedStretchIntentHandler,
     NextIntentHandler,
     PreviousIntentHandler,
     RepeatStepHandler,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import functools
 import logging
 
 log = logging.getLogger("cramp_coach.requests")
 
 
+@functools.lru_cache(maxsize=4096)  # the same user and device ids come back request after request
 def pseudonym(user_id: str | None) -> str | None:
     """A stable, non-reversible stand-in for an Alexa user id, so logs can be joined per user
     without holding the id itself."""

@@ -99,10 +99,12 @@ class Speaker:
         self._rendered: dict[tuple, Utterance] = {}
 
     def say(self, key: str, variant: int | None = None, **slots) -> Utterance:
+        """``key`` said with ``slots``, in phrasing ``variant`` (modulo the number of phrasings)
+        or, when None, one chosen at random."""
         phrase = self.content.phrase(key)
         if set(slots) | {"emergency_number"} != phrase.slots | {"emergency_number"}:
             raise ValueError(f"{key} takes slots {sorted(phrase.slots)}, got {sorted(slots)}")
-        index = self.rng.randrange(len(phrase.say)) if variant is None else variant
+        index = self.rng.randrange(len(phrase.say)) if variant is None else variant % len(phrase.say)
         cache_key = (key, index, *sorted(slots.items()))
         rendered = self._rendered.get(cache_key)
         if rendered is None:
@@ -141,10 +143,18 @@ class Speaker:
         return spoken + self.say("stretch.release", variant)
 
     def step(self, muscle: str, number: int, variant: int | None = None) -> Utterance:
-        """Step ``number`` (1-based) of a routine with its hold counted aloud: one clip."""
-        routine = self.content.routines[muscle]
-        spoken = self.say(f"routine.{muscle}.{number}") + self.hold(routine.steps[number - 1].hold, variant)
-        return spoken.as_clip(f"guided.{muscle}.{number}")
+        """Step ``number`` (1-based) of a routine with its hold counted aloud (the hold's phrasing
+        ``variant``, or one at random): one clip."""
+        if variant is None:
+            variant = self.rng.randrange(len(self.content.phrase("stretch.hold").say))
+        cache_key = ("step", muscle, number, variant)
+        if (rendered := self._rendered.get(cache_key)) is None:
+            hold = self.content.routines[muscle].steps[number - 1].hold
+            spoken = self.say(f"routine.{muscle}.{number}", 0) + self.hold(hold, variant)
+            rendered = spoken.as_clip(f"guided.{muscle}.{number}")
+            if len(self._rendered) < MAX_RENDERED:
+                self._rendered[cache_key] = rendered
+        return rendered
 
     def bedtime_track(self, tip_id: str) -> Utterance:
         """A bedtime tip and a gentle pre-sleep calf stretch, as one long clip for an audio player."""
