@@ -118,13 +118,16 @@ ZONES = st.one_of(st.just(UTC), st.builds(lambda m: dt.timezone(dt.timedelta(min
 
 
 def _iso(moment: dt.datetime, style: int) -> str:
+    # isoformat, not strftime: glibc's %Y does not pad years before 1000 ("31-04-25T...").
     if style == 0:
-        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment.tzinfo else moment.isoformat()
+        if not moment.tzinfo:
+            return moment.isoformat()
+        return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
     if style == 1:
         return moment.isoformat()
     if style == 2:
         return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    return moment.replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 GOOD_TIMESTAMP = st.one_of(

@@ -257,3 +257,10 @@ def test_no_audio_settings_no_player(pack):
     skill = make_skill(audio_dir=pack[0])
     response = said_while(skill, "AMAZON.ResumeIntent", TIPS[0], 1000)
     assert directives(response) == [] and json.dumps(response).count("AudioPlayer.Play") == 0
+
+
+def test_an_event_whose_type_attribute_is_overwritten_is_answered_silently(audio_skill):
+    # Found by the long fuzz: a property named like the model's own attribute sets it to null.
+    event = audio_request("AudioPlayer.PlaybackStarted", token(bedtime_tips()[0]))
+    event["request"]["object_type"] = None
+    assert respond(audio_skill, event)["response"] == {}

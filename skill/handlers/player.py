@@ -185,7 +185,9 @@ class PlaybackControllerHandler(AbstractRequestHandler):
     prefix = "PlaybackController."
 
     def can_handle(self, handler_input):
-        return handler_input.request_envelope.request.object_type.startswith(self.prefix)
+        # A hostile envelope can set the model's own attribute names: object_type may be None.
+        kind = handler_input.request_envelope.request.object_type
+        return isinstance(kind, str) and kind.startswith(self.prefix)
 
     def handle(self, handler_input):
         track, offset, _ = player_state(handler_input)
