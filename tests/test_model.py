@@ -11,6 +11,7 @@ import pytest
 
 import content
 from skill.builder import HANDLERS
+from skill.handlers import player
 
 PACKAGE = Path(__file__).resolve().parent.parent / "skill" / "package"
 MODEL = json.loads((PACKAGE / "interactionModels" / "custom" / "en-US.json").read_text())["interactionModel"]
@@ -55,7 +56,8 @@ def test_intents_and_slots_follow_the_contract():
 
 
 def test_every_model_intent_has_a_handler_and_every_handler_intent_is_in_the_model():
-    assert set(INTENTS) == _handled()
+    # Loop and shuffle reach the skill that last played audio without being in its model.
+    assert set(INTENTS) == _handled() - set(player.MODES)
 
 
 @pytest.mark.parametrize("name", CUSTOM)

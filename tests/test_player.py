@@ -227,6 +227,7 @@ def test_stop_and_cancel_while_playing_stop_the_track(audio_skill, name):
 
 def test_start_over_and_next_while_playing(audio_skill):
     assert play_of(said_while(audio_skill, "AMAZON.StartOverIntent", TIPS[1], 70_000))["offsetInMilliseconds"] == 0
+    assert play_of(said_while(audio_skill, "AMAZON.RepeatIntent", TIPS[1], 70_000))["offsetInMilliseconds"] == 0
     assert play_of(said_while(audio_skill, "AMAZON.NextIntent", TIPS[1], 70_000))["token"] == token(TIPS[2])
     assert play_of(said_while(audio_skill, "AMAZON.PreviousIntent", TIPS[1]))["token"] == token(TIPS[0])
 
@@ -264,3 +265,12 @@ def test_an_event_whose_type_attribute_is_overwritten_is_answered_silently(audio
     event = audio_request("AudioPlayer.PlaybackStarted", token(bedtime_tips()[0]))
     event["request"]["object_type"] = None
     assert respond(audio_skill, event)["response"] == {}
+
+
+@pytest.mark.parametrize("name", ["AMAZON.LoopOnIntent", "AMAZON.LoopOffIntent", "AMAZON.ShuffleOnIntent",
+                                  "AMAZON.ShuffleOffIntent"])
+def test_loop_and_shuffle_leave_the_track_playing(audio_skill, name):
+    # Not in our model, but Alexa sends them to the skill that last played audio.
+    response = said_while(audio_skill, name, TIPS[1], 5000, "PLAYING")
+    assert directives(response) == [] and "outputSpeech" not in response["response"]
+    assert response["response"]["shouldEndSession"] is True

@@ -28,6 +28,8 @@ from skill.handlers.base import RequestTypeHandler, reply, session, speaker
 log = logging.getLogger(__name__)
 
 TOKEN = re.compile(r"cramp-coach/bedtime/(?P<locale>[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,4})?)/(?P<tip>[a-z0-9_-]{1,100})")
+# Alexa sends these to the skill that last played audio even though our model does not list them.
+MODES = ("AMAZON.LoopOnIntent", "AMAZON.LoopOffIntent", "AMAZON.ShuffleOnIntent", "AMAZON.ShuffleOffIntent")
 # A track Alexa still holds for us: one that finished or never started cannot be paused or resumed.
 HELD = {"PLAYING", "PAUSED", "STOPPED", "BUFFER_UNDERRUN"}
 
@@ -212,7 +214,8 @@ class PlayerIntentHandler(AbstractRequestHandler):
     our tracks. A guided stretch in progress keeps its own meaning of these words, so it wins."""
 
     intents = ("AMAZON.PauseIntent", "AMAZON.ResumeIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent",
-               "AMAZON.NextIntent", "AMAZON.PreviousIntent", "AMAZON.StartOverIntent")
+               "AMAZON.NextIntent", "AMAZON.PreviousIntent", "AMAZON.StartOverIntent", "AMAZON.RepeatIntent",
+               *MODES)
 
     def can_handle(self, handler_input):
         if not any(is_intent_name(name)(handler_input) for name in self.intents):
@@ -232,8 +235,10 @@ class PlayerIntentHandler(AbstractRequestHandler):
             stop(handler_input)
         elif name == "AMAZON.ResumeIntent":
             playing.play(handler_input, track, offset)
-        elif name == "AMAZON.StartOverIntent":
+        elif name in ("AMAZON.StartOverIntent", "AMAZON.RepeatIntent"):
             playing.play(handler_input, track)
+        elif name in MODES:
+            pass  # one track, nothing queued: loop and shuffle change nothing, and the track plays on
         else:
             other = playing.neighbour(handler_input, track, 1 if name == "AMAZON.NextIntent" else -1)
             if other is not None:
