@@ -30,10 +30,10 @@ INTENTS: dict[str, dict[str, str]] = {
     i["name"]: {s["name"]: s["type"] for s in i.get("slots", [])} for i in MODEL["intents"]}
 SLOT_TYPES: dict[str, list[dict]] = {t["name"]: t["values"] for t in MODEL.get("types", [])}
 CONTENT = content.load("en-US")
-MUSCLES = sorted(CONTENT.routines)
+MUSCLES = sorted(CONTENT.muscles)
 TOPICS = sorted(CONTENT.topics)
 TIP_IDS = [t.id for t in CONTENT.tips]
-PENDING = ["stretch", "easing", "tip", "more_tip", "doctor"]
+PENDING = ["stretch", "easing", "tip", "more_tip", "doctor", "resume"]
 
 AUDIO_PLAYER = ["AudioPlayer.PlaybackStarted", "AudioPlayer.PlaybackFinished", "AudioPlayer.PlaybackStopped",
                 "AudioPlayer.PlaybackNearlyFinished", "AudioPlayer.PlaybackFailed"]
@@ -319,6 +319,9 @@ GOOD_ATTRIBUTES = {
     "topic": st.one_of(st.none(), st.sampled_from(TOPICS)),
     "tips_heard": st.lists(st.sampled_from(TIP_IDS), max_size=len(TIP_IDS) + 2),
     "last": GOOD_LAST,
+    "resume": GOOD_ROUTINE,
+    "night": st.fixed_dictionaries({"voice": st.sampled_from([None, "whisper", "normal"]),
+                                    "zone": st.sampled_from([None, "Europe/London", "Asia/Tokyo"])}),
 }
 BAD_ATTRIBUTES = {
     "routine": _bad_routine(),
@@ -329,6 +332,10 @@ BAD_ATTRIBUTES = {
                             st.lists(st.one_of(st.sampled_from(TIP_IDS), JSON), max_size=6),
                             st.lists(st.sampled_from(["retired-tip", "old-tip-2"] + TIP_IDS), max_size=6)),
     "last": _bad_last(),
+    "resume": _bad_routine(),
+    "night": st.one_of(NOT_A_DICT, st.fixed_dictionaries({
+        "voice": st.one_of(st.sampled_from(["scream", "", "WHISPER"]), JSON),
+        "zone": st.one_of(st.sampled_from(["../../etc/passwd", "Mars/Olympus_Mons", "", "UTC" * 30]), JSON)})),
 }
 ATTRIBUTE_CHOICE = {True: st.sampled_from(["absent", "good", "bad"]), False: st.sampled_from(["absent", "good"])}
 UNKNOWN_ATTRIBUTES = st.dictionaries(st.one_of(EXTRA_NAME, KEY), JSON, max_size=3)

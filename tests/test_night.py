@@ -227,3 +227,12 @@ def test_recorded_clips_are_used_in_the_daytime_within_alexas_limits(tmp_path, a
     device.timestamp = AT_3AM
     night = device.new_session("PreventionTipIntent")
     assert "<audio" not in speech(night) and quiet(night)  # a clip cannot whisper
+
+
+@pytest.mark.parametrize("echoed", [{"muscle": []}, {"muscle": "calf", "step": 99}, {"muscle": "elbow", "step": 1},
+                                    "calf", None, {"muscle": "calf", "step": True}])
+def test_a_resume_offer_echoed_back_in_another_shape_is_ignored(device, echoed):
+    device.new_session("PreventionTipIntent")
+    device.attributes = {"pending": "resume", "resume": echoed}
+    device.say("AMAZON.YesIntent")
+    assert "error.main" not in device.keys and not any(k.startswith("stretch.resume") for k in device.keys)

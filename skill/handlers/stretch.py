@@ -38,9 +38,9 @@ def start(handler_input: HandlerInput, muscle: str, lead: Utterance, step: int =
 def offered_resume(handler_input: HandlerInput) -> dict | None:
     """The routine offered for resumption, if the echoed session attribute is still one of ours."""
     saved = session(handler_input).pop("resume", None)
-    routines = speaker(handler_input).content.routines
-    if (isinstance(saved, dict) and saved.get("muscle") in speaker(handler_input).content.muscles
-            and _counter(saved.get("step")) and saved["step"] <= len(routines[saved["muscle"]].steps)):
+    known = speaker(handler_input).content
+    if (isinstance(saved, dict) and isinstance(saved.get("muscle"), str) and saved["muscle"] in known.muscles
+            and _counter(saved.get("step")) and saved["step"] <= len(known.routines[saved["muscle"]].steps)):
         return saved
     return None
 
