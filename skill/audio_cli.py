@@ -159,6 +159,8 @@ def _play(args, settings: Settings) -> int:
         status = play.play(list(by_file), player, on_start=announce)
     except KeyboardInterrupt:
         return 130
+    except play.PlayerFailed as exc:
+        return _fail(str(exc), 1)
     return _fail(f"{os.path.basename(player[0])} exited with status {status}", 1) if status else 0
 
 

@@ -347,6 +347,17 @@ def test_play_without_a_player_or_with_an_unknown_item(espeak_pack, tmp_path, fa
     assert listing.returncode == 0 and "calf" in listing.stdout
 
 
+def test_a_machine_without_a_sound_device_is_told_so(espeak_pack, tmp_path):
+    # What ffplay does there: complains on stderr, and still exits 0.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    player = bin_dir / "ffplay"
+    player.write_text("#!/bin/sh\necho 'No more combinations to try, audio open failed' >&2\nexit 0\n")
+    player.chmod(0o755)
+    done = run_cli("play", "relief.calf", "--dir", str(espeak_pack), path=str(bin_dir))
+    assert done.returncode == 1 and "no sound device" in done.stderr
+
+
 def test_cli_rejects_bad_input_clearly(tmp_path, capsys):
     assert cli.main(["audio", "build", "--engine", "espeak", "--locale", "xx-XX", "--out", str(tmp_path)]) == 2
     assert "unknown locale 'xx-XX'" in capsys.readouterr().err

@@ -51,12 +51,25 @@ def resolve(item: str, manifest: Manifest, locale: str) -> list[str]:
                       "`cramp-coach audio list` shows what can be played")
 
 
+# What a player prints when the machine has no sound device: ffplay still exits 0 then.
+NO_DEVICE = ("audio open failed", "Could not open playback device", "Failed to open file")
+
+
+class PlayerFailed(RuntimeError):
+    pass
+
+
 def play(files: Sequence[Path], player: Sequence[str], on_start=None) -> int:
-    """Play ``files`` one after another; returns the first non-zero player exit status, or 0."""
+    """Play ``files`` one after another; returns the first non-zero player exit status, or 0.
+    Raises PlayerFailed when the player found no sound device to play on."""
     for path in files:
         if on_start:
             on_start(path)
-        status = subprocess.run([*player, str(path)], check=False).returncode
-        if status != 0:
-            return status
+        done = subprocess.run([*player, str(path)], check=False, stderr=subprocess.PIPE, text=True, errors="replace")
+        if any(sign in done.stderr for sign in NO_DEVICE):
+            last = [line for line in done.stderr.splitlines() if line.strip()][-1:]
+            raise PlayerFailed(f"{Path(player[0]).name} could not play on this machine (no sound device?): "
+                               + "".join(last))
+        if done.returncode != 0:
+            return done.returncode
     return 0
