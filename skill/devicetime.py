@@ -53,7 +53,10 @@ def is_night(timestamp: dt.datetime, zone: ZoneInfo | None, start: dt.time, end:
         return False
     if timestamp.tzinfo is None:
         timestamp = timestamp.replace(tzinfo=dt.UTC)  # Alexa's timestamps are UTC
-    local = timestamp.astimezone(zone).time().replace(tzinfo=None)
+    try:
+        local = timestamp.astimezone(zone).time().replace(tzinfo=None)
+    except (OverflowError, ValueError):  # at the ends of the calendar (year 1, year 9999)
+        return False
     if start < end:
         return start <= local < end
     return local >= start or local < end

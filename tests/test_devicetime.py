@@ -261,3 +261,10 @@ def test_a_server_that_does_not_speak_http_gives_none():
         assert zones.lookup(endpoint, "london", TOKEN) is None  # remembered as a miss: not asked again
     finally:
         listener.close()
+
+
+@pytest.mark.parametrize("stamp", ["9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+00:00"])
+def test_is_night_at_the_ends_of_the_calendar_is_false_not_an_error(stamp):
+    # Found by the long fuzz: the local time of these would be outside what datetime can hold.
+    for zone in ("Asia/Tokyo", "America/Los_Angeles"):
+        assert is_night(dt.datetime.fromisoformat(stamp), zone_info(zone), dt.time(21), dt.time(7)) is False
