@@ -156,7 +156,8 @@ def _play(args, settings: Settings) -> int:
               file=sys.stderr)
 
     try:
-        status = play.play(list(by_file), player, on_start=announce)
+        status = play.play(list(by_file), player, on_start=announce,
+                           durations={path: clips[clip_id].duration for path, clip_id in by_file.items()})
     except KeyboardInterrupt:
         return 130
     except play.PlayerFailed as exc:

@@ -358,6 +358,20 @@ def test_a_machine_without_a_sound_device_is_told_so(espeak_pack, tmp_path):
     assert done.returncode == 1 and "no sound device" in done.stderr
 
 
+def test_a_player_that_never_finishes_is_stopped(tmp_path):
+    from speech.audio import play
+
+    spinner = tmp_path / "mpg123"
+    spinner.write_text("#!/bin/sh\nexec sleep 60\n")  # mpg123 without a sound device can spin like this
+    spinner.chmod(0o755)
+    clip = tmp_path / "0123456789abcdef0123.mp3"
+    clip.write_bytes(b"\xff\xf3")
+    started = time.monotonic()
+    with pytest.raises(play.PlayerFailed, match="still playing"):
+        play.play([clip], [str(spinner)], durations={clip: 0.2}, grace=0.3)
+    assert time.monotonic() - started < 5
+
+
 def test_cli_rejects_bad_input_clearly(tmp_path, capsys):
     assert cli.main(["audio", "build", "--engine", "espeak", "--locale", "xx-XX", "--out", str(tmp_path)]) == 2
     assert "unknown locale 'xx-XX'" in capsys.readouterr().err

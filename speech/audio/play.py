@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from speech.audio.manifest import Manifest
@@ -59,13 +59,21 @@ class PlayerFailed(RuntimeError):
     pass
 
 
-def play(files: Sequence[Path], player: Sequence[str], on_start=None) -> int:
+def play(files: Sequence[Path], player: Sequence[str], on_start=None,
+         durations: Mapping[Path, float] | None = None, grace: float = 30.0) -> int:
     """Play ``files`` one after another; returns the first non-zero player exit status, or 0.
-    Raises PlayerFailed when the player found no sound device to play on."""
+    Raises PlayerFailed when the player found no sound device to play on, or is still at it
+    ``grace`` seconds after the clip's duration (some players spin forever without one)."""
     for path in files:
         if on_start:
             on_start(path)
-        done = subprocess.run([*player, str(path)], check=False, stderr=subprocess.PIPE, text=True, errors="replace")
+        limit = (durations or {}).get(path, 600.0) + grace
+        try:
+            done = subprocess.run([*player, str(path)], check=False, stderr=subprocess.PIPE, text=True,
+                                  errors="replace", timeout=limit)
+        except subprocess.TimeoutExpired:
+            raise PlayerFailed(f"{Path(player[0]).name} was still playing {path.name} after {limit:.0f} s "
+                               "(no sound device?); stopped it") from None
         if any(sign in done.stderr for sign in NO_DEVICE):
             last = [line for line in done.stderr.splitlines() if line.strip()][-1:]
             raise PlayerFailed(f"{Path(player[0]).name} could not play on this machine (no sound device?): "
