@@ -19,8 +19,6 @@ from typing import Literal
 
 PAUSE = re.compile(r"\[pause (\d+(?:\.\d+)?)(s|ms)\]")
 MAX_PAUSE_SECONDS = 30.0
-LEVELS = ("emergency", "urgent", "doctor", "ordinary")
-NIGHT_STYLES = ("whisper", "soft", "normal", "skip")  # skip: left out at night
 
 
 def placeholders(text: str) -> frozenset[str]:
@@ -34,7 +32,7 @@ class Phrase:
     say: tuple[str, ...]
     sources: tuple[str, ...] = ()
     reviewed: dt.date | None = None
-    night: Literal["whisper", "soft", "normal", "skip"] = "soft"
+    night: Literal["whisper", "soft", "normal", "skip"] = "soft"  # skip: left out at night
     short: tuple[str, ...] = ()  # briefer variants, said instead at night
 
     @property

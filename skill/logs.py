@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import functools
+import json
 import logging
 
 log = logging.getLogger("cramp_coach.requests")

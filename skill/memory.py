@@ -109,14 +109,6 @@ class Memory:
     def device(self) -> str | None:
         return pseudonym(self._ids[1])
 
-    @property
-    def loaded(self) -> bool:
-        return self._record is not None
-
-    @property
-    def changed(self) -> bool:
-        return self._changed
-
     def _get(self) -> dict[str, Any]:
         if self._record is None:
             raw = self._adapter.get_attributes(self._handler_input.request_envelope) if self.user else {}
@@ -170,10 +162,6 @@ class Memory:
         if not all(_text(tip) for tip in tips):
             raise ValueError("tip ids must be non-empty strings of at most 64 characters")
         self._set("tips_heard", tips or None)
-
-    def heard(self, tip_id: str) -> None:
-        """Add a tip to those heard (moved to the end if already there)."""
-        self.tips_heard = [tip for tip in self.tips_heard if tip != tip_id] + [tip_id]
 
     @property
     def routine(self) -> dict[str, Any] | None:

@@ -40,8 +40,18 @@ def audio_urls(document: str) -> list[str]:
     return [node.get("src") for node in ET.fromstring(document).iter("audio")]
 
 
+def spoken(audio: AudioSSML, utterance: Utterance) -> str | None:
+    """The utterance alone as a <speak> document of clips, or None (text)."""
+    fragment = audio.response(utterance)[0]
+    return None if fragment is None else f"<speak>{fragment}</speak>"
+
+
+def both(audio: AudioSSML, speech: Utterance, reprompt: Utterance) -> tuple[str | None, str | None]:
+    return tuple(None if f is None else f"<speak>{f}</speak>" for f in audio.response(speech, reprompt))
+
+
 def test_each_spoken_piece_becomes_its_clip_and_pauses_stay_breaks(audio):
-    document = audio.speak(said("short") + pause(5) + said("c1"))
+    document = spoken(audio, said("short") + pause(5) + said("c1"))
 
     root = ET.fromstring(document)  # well-formed
     assert root.tag == "speak"
@@ -54,35 +64,27 @@ def test_a_piece_without_a_clip_means_text_and_leaves_the_budget_alone(audio):
     budget = Budget()
     assert audio.fragment(said("short", "not-built"), budget) is None
     assert budget == Budget()
-    assert audio.speak(pause(3)) is None, "nothing to play: the text path says it as well"
+    assert spoken(audio, pause(3)) is None, "nothing to play: the text path says it as well"
 
 
 def test_at_most_five_clips_per_response(audio):
-    assert len(audio_urls(audio.speak(said(*(f"c{i}" for i in range(5)))))) == 5
-    assert audio.speak(said(*(f"c{i}" for i in range(6)))) is None
+    assert len(audio_urls(spoken(audio, said(*(f"c{i}" for i in range(5)))))) == 5
+    assert spoken(audio, said(*(f"c{i}" for i in range(6)))) is None
 
 
 def test_speech_and_reprompt_share_one_budget(audio):
-    speech, reprompt = audio.response(said("c0", "c1", "c2"), said("c3", "c4"))
+    speech, reprompt = both(audio, said("c0", "c1", "c2"), said("c3", "c4"))
     assert len(audio_urls(speech)) == 3 and len(audio_urls(reprompt)) == 2
 
-    speech, reprompt = audio.response(said("c0", "c1", "c2"), said("c3", "c4", "c5"))
+    speech, reprompt = both(audio, said("c0", "c1", "c2"), said("c3", "c4", "c5"))
     assert speech is not None and reprompt is None, "six clips in all: the reprompt is spoken as text"
 
-    speech, reprompt = audio.response(said("long", "long"), said("medium"))
+    speech, reprompt = both(audio, said("long", "long"), said("medium"))
     assert speech is not None and reprompt is None, "260 s of audio in all is over 240 s"
 
-    assert audio.response(said("long"))[0] is not None
-    assert audio.response(said("short"), said("long"))[1] is None, "a reprompt holds at most 90 s"
-    assert audio.response(said("short"), said("medium"))[1] is not None
-
-
-def test_night_drops_skipped_pieces_and_never_plays_a_whisper(audio):
-    skipped = said("c0", night="skip") + said("c1")
-    assert audio_urls(audio.speak(skipped, night=True)) == [f"{BASE}/hc1.mp3"]
-    assert len(audio_urls(audio.speak(skipped))) == 2
-    assert audio.speak(said("c0", night="whisper"), night=True) is None
-    assert audio.speak(said("c0", night="whisper")) is not None
+    assert spoken(audio, said("long")) is not None
+    assert both(audio, said("short"), said("long"))[1] is None, "a reprompt holds at most 90 s"
+    assert both(audio, said("short"), said("medium"))[1] is not None
 
 
 def test_only_https_bases(audio):
@@ -97,8 +99,8 @@ def test_real_utterances_find_their_clips():
     audio = AudioSSML(manifest, "en-US", BASE)
 
     step = speaker.step("calf", 2)
-    assert audio_urls(audio.speak(step)) == [f"{BASE}/{manifest.clip('en-US', 'guided.calf.2').file}"]
+    assert audio_urls(spoken(audio, step)) == [f"{BASE}/{manifest.clip('en-US', 'guided.calf.2').file}"]
     relief = speaker.say("relief.calf", 0) + speaker.pause(2) + speaker.say("relief.offer_stretch", 1, muscle="calf")
-    document = audio.speak(relief)
+    document = spoken(audio, relief)
     assert len(audio_urls(document)) == 2 and '<break time="2s"/>' in document
     ET.fromstring(document)

@@ -98,10 +98,8 @@ def recorded(handler_input: HandlerInput, speech: Utterance, reprompt: Utterance
     tracks = handler_input.attributes_manager.request_attributes.get("tracks")
     if tracks is None or tracks.manifest is None:
         return spoken, asked
-    from speech.audio.ssml import AudioSSML, Budget
+    from speech.audio.ssml import AudioSSML
 
-    audio, budget = AudioSSML(tracks.manifest, speaker(handler_input).content.locale, tracks.base_url), Budget()
-    spoken = audio.fragment(speech, budget) or spoken
-    if reprompt is not None:
-        asked = audio.fragment(reprompt, budget, reprompt=True) or asked
-    return spoken, asked
+    said, again = AudioSSML(tracks.manifest, speaker(handler_input).content.locale, tracks.base_url).response(
+        speech, reprompt)
+    return said or spoken, again or asked

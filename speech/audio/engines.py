@@ -131,10 +131,6 @@ def engine(name: str, **options) -> Engine:
         raise ValueError(f"unknown engine {name!r} (choose from {', '.join(ENGINES)})") from None
 
 
-def supported(name: str, locale: str) -> bool:
-    return locale in {"gtts": GTTS_VOICES, "espeak": ESPEAK_VOICES}[name]
-
-
 def _lookup(table: dict, locale: str, engine_name: str):
     try:
         return table[locale]

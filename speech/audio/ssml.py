@@ -32,20 +32,18 @@ class AudioSSML:
         self.locale = locale
         self.base_url = base_url.rstrip("/")
 
-    def fragment(self, utterance: Utterance, budget: Budget, *, reprompt: bool = False,
-                 night: bool = False) -> str | None:
+    def fragment(self, utterance: Utterance, budget: Budget, *, reprompt: bool = False) -> str | None:
         """The utterance with each spoken piece as its clip and each pause as its breaks; None
-        (and the budget untouched) when a piece has no clip, would need a whisper at night, or
-        the clips would not fit the budget."""
+        (and the budget untouched) when a piece has no clip or the clips would not fit the budget."""
         parts, count, seconds = [], 0, 0.0
-        for piece in utterance.spoken(night):
+        for piece in utterance.pieces:
             if piece.clip is None:
                 if piece.ssml:
                     parts.append(piece.ssml)
                 continue
             clip = self.manifest.clip(self.locale, piece.clip)
-            if clip is None or (night and piece.night == "whisper"):
-                return None  # a clip cannot whisper: the caller's text path can
+            if clip is None:
+                return None
             parts.append(ssml.audio(f"{self.base_url}/{clip.file}"))
             count += 1
             seconds += clip.duration
@@ -58,17 +56,10 @@ class AudioSSML:
             budget.reprompt_seconds -= seconds
         return " ".join(parts)
 
-    def speak(self, utterance: Utterance, budget: Budget | None = None, *, reprompt: bool = False,
-              night: bool = False) -> str | None:
-        fragment = self.fragment(utterance, budget if budget is not None else Budget(),
-                                 reprompt=reprompt, night=night)
-        return None if fragment is None else ssml.speak(fragment)
-
-    def response(self, speech: Utterance, reprompt: Utterance | None = None,
-                 night: bool = False) -> tuple[str | None, str | None]:
-        """<speak> documents for the speech and the reprompt sharing one budget; either is None
-        when it must be spoken as text."""
+    def response(self, speech: Utterance, reprompt: Utterance | None = None) -> tuple[str | None, str | None]:
+        """SSML fragments for the speech and the reprompt sharing one budget; either is None when
+        it must be spoken as text. Clips are for the day: a clip cannot whisper."""
         budget = Budget()
-        said = self.speak(speech, budget, night=night)
-        again = self.speak(reprompt, budget, reprompt=True, night=night) if reprompt is not None else None
+        said = self.fragment(speech, budget)
+        again = self.fragment(reprompt, budget, reprompt=True) if reprompt is not None else None
         return said, again
