@@ -34,7 +34,11 @@ def main() -> int:
         out = args.keep or Path(tmp)
         plan = plan_for(args.locale)
         engine = EspeakEngine()
-        first = build(plan, out, args.locale, engine, jobs=args.jobs, progress=Progress("build"))
+        progress = Progress("build")
+        try:
+            first = build(plan, out, args.locale, engine, jobs=args.jobs, progress=progress)
+        finally:
+            progress.close()
         manifest = Manifest.load(out)
         pack.write(out, manifest, args.locale, plan)
         files = {clip.file for clip in manifest.clips(args.locale).values()}

@@ -90,7 +90,8 @@ class Server:
 
     def start(self, timeout: float = 60.0) -> Server:
         command = [sys.executable, str(BENCH / "serve.py"), self.mode, "--port", str(self.port),
-                   "--workers", str(self.workers), "--threads", str(self.threads), "--skill-id", SKILL_ID]
+                   "--workers", str(self.workers), "--threads", str(self.threads), "--skill-id", SKILL_ID,
+                   "--data-dir", str(self.workdir / "data")]
         if self.pki_dir is not None:
             command += ["--pki-dir", str(self.pki_dir)]
         env = {k: v for k, v in os.environ.items() if not k.startswith("CRAMP_COACH_")}
@@ -99,8 +100,6 @@ class Server:
         runtime = self.workdir / f"runtime-{self.port}"
         runtime.mkdir(mode=0o700, exist_ok=True)
         env["XDG_RUNTIME_DIR"] = str(runtime)
-        # The embedded defaults (the SQLite memory store) in the bench's own data directory.
-        env["XDG_DATA_HOME"] = str(self.workdir / "data")
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout

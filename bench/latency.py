@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
-import os
+import functools
+import logging
 import statistics
 import sys
 import time
@@ -22,8 +22,8 @@ ROOT = BENCH.parent
 for path in (str(ROOT), str(BENCH)):
     if path not in sys.path:
         sys.path.insert(0, path)
-REQUESTS = ROOT / "tests" / "fixtures" / "requests"
-SKILL_ID = "amzn1.ask.skill.test-cramp-coach"  # the fixtures' applicationId
+from tests.envelopes import intent, keys, load  # noqa: E402
+from tests.fixtures import LAUNCH, SKILL_ID  # noqa: E402
 
 # (label, handler, event): the baselines first; our four request types after them.
 BASELINE = "hello LaunchRequest"
@@ -45,55 +45,44 @@ CASES = (
 )
 
 
-def _resolved(name: str, value: str, authority: str) -> dict:
-    return {"name": name, "value": value, "resolutions": {"resolutionsPerAuthority": [{
-        "authority": f"amzn1.er-authority.echo-sdk.x.{authority}", "status": {"code": "ER_SUCCESS_MATCH"},
-        "values": [{"value": {"name": value, "id": value}}]}]}}
-
-
-def _intent(name: str, slots: dict | None = None, attributes: dict | None = None) -> dict:
-    event = json.loads((REQUESTS / "intent.json").read_text())
-    event["request"]["intent"] = {"name": name, "confirmationStatus": "NONE", "slots": slots or {}}
-    event["session"]["attributes"] = attributes or {}
-    return event
-
-
 def handlers() -> dict:
-    """Ours is imported as production would (skill id set, so the exact-id check runs)."""
-    os.environ.setdefault("CRAMP_COACH_SKILL_ID", SKILL_ID)
-    # No memory store: this compares the skill's own work with the hello skill's; what a store
-    # adds (SQLite here, DynamoDB on Lambda) is measured by bench/store.py.
-    os.environ["CRAMP_COACH_STORE"] = "none"
+    """Ours as skill/lambda_function.py builds it (skill id set, so the exact-id check runs), from
+    Settings given here rather than the developer's CRAMP_COACH_* environment. No memory store:
+    this compares the skill's own work with the hello skill's; what a store adds (SQLite here,
+    DynamoDB on Lambda) is measured by bench/store.py."""
     from hello_skill import lambda_handler as hello
     from hello_skill import prebuilt_lambda_handler as hello_prebuilt
 
-    from skill.lambda_function import lambda_handler as ours
+    from skill.builder import build_skill, respond
+    from skill.config import Settings
 
+    settings = Settings(skill_id=SKILL_ID, store="none")
+    logging.getLogger().setLevel(settings.log_level)  # as the Lambda entry does: one log line per request
+    ours = functools.partial(respond, build_skill(settings))
     return {"hello": hello, "hello_prebuilt": hello_prebuilt, "ours": ours}
 
 
 def events(ours) -> dict[str, dict]:
     """The request envelopes; the Next request carries the session attributes our skill itself
     returned when it started the calf routine, so it is a real mid-routine turn."""
-    started = ours(_intent("GuidedStretchIntent", {"muscle": _resolved("muscle", "calf", "MUSCLE")}), None)
+    started = ours(intent("GuidedStretchIntent", muscle="calf"), None)
     return {
-        "launch": json.loads((REQUESTS / "launch.json").read_text()),
-        "cramp": _intent("CrampNowIntent", {"muscle": _resolved("muscle", "calf", "MUSCLE")}),
-        "next": _intent("AMAZON.NextIntent", attributes=started["sessionAttributes"]),
-        "tip": _intent("PreventionTipIntent", {"topic": _resolved("topic", "hydration", "TIP_TOPIC")}),
+        "launch": load(LAUNCH),
+        "cramp": intent("CrampNowIntent", muscle="calf"),
+        "next": intent("AMAZON.NextIntent", started["sessionAttributes"]),
+        "tip": intent("PreventionTipIntent", topic="hydration"),
     }
 
 
 def first_keys(ours, requests: dict[str, dict]) -> dict[str, list[str]]:
     """The content keys each request is answered with; fails if any took the error path, since
     timing the apology would flatter us."""
-    keys = {}
+    said = {}
     for name, event in requests.items():
-        answer = ours(copy.deepcopy(event), None)
-        keys[name] = answer.get("sessionAttributes", {}).get("last", {}).get("keys", [])
-        if not keys[name] or "error.main" in keys[name]:
-            raise RuntimeError(f"{name}: the skill answered with {keys[name]!r}, not a real answer")
-    return keys
+        said[name] = keys(ours(copy.deepcopy(event), None))
+        if not said[name] or "error.main" in said[name]:
+            raise RuntimeError(f"{name}: the skill answered with {said[name]!r}, not a real answer")
+    return said
 
 
 def per_call(handler, event: dict, calls: int) -> float:

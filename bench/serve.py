@@ -95,14 +95,15 @@ def verifier_in(app):
     return None
 
 
-def build_verified(pki_dir: Path, skill_id: str):
+def build_verified(pki_dir: Path, skill_id: str, data_dir: Path):
     from skill import verify
     from skill.app import create_app
     from skill.config import Settings
 
     meta = json.loads((pki_dir / "chain.json").read_text())
     session = local_session(meta["url"], (pki_dir / "chain.pem").read_bytes())
-    settings = Settings(verify=True, ca_bundle=pki_dir / "alexa-test-root.pem", skill_id=skill_id)
+    settings = Settings(verify=True, ca_bundle=pki_dir / "alexa-test-root.pem", skill_id=skill_id,
+                        **embedded(data_dir))
     real = verify.RequestVerifier
     verify.RequestVerifier = functools.partial(real, session=session)
     try:
@@ -133,14 +134,19 @@ def build_floor():
     return app
 
 
-def build(mode: str, pki_dir: Path | None, skill_id: str):
+def embedded(data_dir: Path) -> dict:
+    """The embedded defaults (SQLite memory, the audio folder), in the bench's own directory."""
+    return {"store": f"sqlite:///{data_dir / 'memory.sqlite3'}", "audio_dir": data_dir / "audio"}
+
+
+def build(mode: str, pki_dir: Path | None, skill_id: str, data_dir: Path):
     if mode == "verify":
-        return build_verified(pki_dir, skill_id)
+        return build_verified(pki_dir, skill_id, data_dir)
     if mode == "noverify":
         from skill.app import create_app
         from skill.config import Settings
 
-        return create_app(Settings(verify=False, skill_id=skill_id))
+        return create_app(Settings(verify=False, skill_id=skill_id, **embedded(data_dir)))
     return build_floor()
 
 
@@ -152,13 +158,14 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--pki-dir", type=Path, help="holds alexa-test-root.pem, chain.pem, chain.json")
     parser.add_argument("--skill-id", default="amzn1.ask.skill.test-cramp-coach")
+    parser.add_argument("--data-dir", type=Path, required=True, help="where the memory store goes")
     args = parser.parse_args()
     if args.mode == "verify" and args.pki_dir is None:
         parser.error("verify needs --pki-dir")
     if os.environ.get("BENCH_SWITCH_INTERVAL"):  # diagnostic variation used by bench/profiling.py tail
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
-    app = build(args.mode, args.pki_dir, args.skill_id)
+    app = build(args.mode, args.pki_dir, args.skill_id, args.data_dir)
     from skill.server import run
 
     return run(app, host="127.0.0.1", port=args.port, workers=args.workers, threads=args.threads)

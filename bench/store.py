@@ -31,29 +31,14 @@ if str(ROOT) not in sys.path:
 from skill.builder import build_skill, respond  # noqa: E402
 from skill.config import Settings  # noqa: E402
 from skill.store import GuardedAdapter, SqliteAdapter  # noqa: E402
+from tests.envelopes import intent  # noqa: E402
+from tests.fixtures import SKILL_ID  # noqa: E402
 
-REQUESTS = ROOT / "tests" / "fixtures" / "requests"
-SKILL_ID = "amzn1.ask.skill.test-cramp-coach"  # the fixtures' applicationId
-
-
-def _resolved(name: str, value: str, authority: str) -> dict:
-    return {"name": name, "value": value, "resolutions": {"resolutionsPerAuthority": [{
-        "authority": f"amzn1.er-authority.echo-sdk.x.{authority}", "status": {"code": "ER_SUCCESS_MATCH"},
-        "values": [{"value": {"name": value, "id": value}}]}]}}
-
-
-def event(name: str, slots: dict) -> dict:
-    payload = json.loads((REQUESTS / "intent.json").read_text())
-    payload["request"]["intent"] = {"name": name, "confirmationStatus": "NONE", "slots": slots}
-    # Any Settings API lookup is refused at once on loopback, for both skills alike: this
-    # bench measures the store, not the network.
-    payload["context"]["System"]["apiEndpoint"] = "http://127.0.0.1:9"
-    return payload
-
+from latency import first_keys  # noqa: E402
 
 EVENTS = {
-    "PreventionTipIntent": event("PreventionTipIntent", {"topic": _resolved("topic", "hydration", "TIP_TOPIC")}),
-    "CrampNowIntent": event("CrampNowIntent", {"muscle": _resolved("muscle", "calf", "MUSCLE")}),
+    "PreventionTipIntent": intent("PreventionTipIntent", topic="hydration"),
+    "CrampNowIntent": intent("CrampNowIntent", muscle="calf"),
 }
 
 
@@ -101,11 +86,7 @@ def measure(rounds: int, calls: int, workdir: Path) -> dict:
                               rng=random.Random(1)),
         "none": build_skill(Settings(skill_id=SKILL_ID, store="none"), rng=random.Random(1)),
     }
-    for name, payload in EVENTS.items():
-        answer = respond(skills["sqlite"], copy.deepcopy(payload))
-        keys = (answer.get("sessionAttributes") or {}).get("last", {}).get("keys", [])
-        if not keys or "error.main" in keys:
-            raise RuntimeError(f"{name}: the skill answered {keys!r}, not a real answer")
+    first_keys(lambda event, context: respond(skills["sqlite"], event), EVENTS)  # real answers, no apologies
     tip_db = workdir / "memory.sqlite3"
     if not tip_db.exists():
         raise RuntimeError("PreventionTipIntent did not write the store: nothing to measure")

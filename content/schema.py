@@ -21,6 +21,11 @@ PAUSE = re.compile(r"\[pause (\d+(?:\.\d+)?)(s|ms)\]")
 MAX_PAUSE_SECONDS = 30.0
 
 
+def pause_seconds(match: re.Match) -> float:
+    """The length of a ``[pause Ns]`` / ``[pause Nms]`` mark matched by PAUSE, in seconds."""
+    return float(match[1]) / (1000 if match[2] == "ms" else 1)
+
+
 def placeholders(text: str) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name)
 
@@ -57,7 +62,7 @@ class Phrase:
                     f"{field_name}[{i}]: uses slots {sorted(found)} but say[0] uses {sorted(self.slots)}"
                 )
             for match in PAUSE.finditer(text):
-                seconds = float(match[1]) / (1000 if match[2] == "ms" else 1)
+                seconds = pause_seconds(match)
                 if seconds > MAX_PAUSE_SECONDS:
                     problems.append(f"{field_name}[{i}]: pause of {seconds}s is longer than {MAX_PAUSE_SECONDS}s")
             if "[" in PAUSE.sub("", text) or "]" in PAUSE.sub("", text):

@@ -86,6 +86,14 @@ class Utterance:
 SILENCE = Utterance((), "", ())
 
 
+TRACK_PREFIX = "track.bedtime."
+
+
+def track_clip(tip_id: str) -> str:
+    """The clip id of the bedtime track of ``tip_id``."""
+    return TRACK_PREFIX + tip_id
+
+
 def clip_id(key: str, variant: int, slots: dict) -> str:
     return f"{key}#{variant}" + "".join(f"&{name}={value}" for name, value in sorted(slots.items()))
 
@@ -162,7 +170,7 @@ class Speaker:
         spoken += self.say("track.stretch_intro", 0)
         for number in range(1, len(self.content.routines[BEDTIME_ROUTINE].steps) + 1):
             spoken += self.step(BEDTIME_ROUTINE, number, 0) + self.pause(2)
-        return (spoken + self.say("track.close", 0)).as_clip(f"track.bedtime.{tip_id}")
+        return (spoken + self.say("track.close", 0)).as_clip(track_clip(tip_id))
 
     def clips(self) -> Iterator[tuple[str, str]]:
         """Every clip the skill can ask for, as (clip id, script): each variant of each key with

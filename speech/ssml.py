@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from content.schema import PAUSE
+from content.schema import PAUSE, pause_seconds
 
 MAX_BREAK_SECONDS = 10.0
 _SPACES = re.compile(r"\s+")
@@ -36,16 +36,12 @@ def pause(seconds: float) -> str:
     return "".join(parts)
 
 
-def _pause_seconds(match: re.Match) -> float:
-    return float(match[1]) / (1000 if match[2] == "ms" else 1)
-
-
 def from_text(text: str) -> str:
     """Content text (with ``[pause Ns]`` marks) as an SSML fragment."""
     out, last = [], 0
     for match in PAUSE.finditer(text):
         out.append(escape(text[last:match.start()]))
-        out.append(pause(_pause_seconds(match)))
+        out.append(pause(pause_seconds(match)))
         last = match.end()
     out.append(escape(text[last:]))
     return _SPACES.sub(" ", "".join(out)).strip()

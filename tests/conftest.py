@@ -1,4 +1,5 @@
 import random
+from types import SimpleNamespace
 
 import pytest
 
@@ -6,6 +7,7 @@ from skill.builder import build_skill
 from skill.config import Settings
 from tests import fixtures
 from tests.envelopes import Conversation
+from tests.loopback import SettingsApi, serve
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,3 +46,11 @@ def app(settings):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def api():
+    """The Alexa Settings API on loopback (tests/loopback.py): .endpoint, and .calls (device ids asked)."""
+    handler = type("Handler", (SettingsApi,), {"calls": []})
+    with serve(handler) as endpoint:
+        yield SimpleNamespace(endpoint=endpoint, calls=handler.calls)

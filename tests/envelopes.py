@@ -6,7 +6,13 @@ import copy
 import json
 from pathlib import Path
 
+from ask_sdk_core.attributes_manager import AttributesManager
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import RequestEnvelope
+
 from skill.builder import respond
+from skill.memory import MemoryInterceptor, Recall
+from skill.serializer import Serializer
 from tests import fixtures
 
 
@@ -38,6 +44,54 @@ def intent(name: str, attributes: dict | None = None, **slots: str | None) -> di
                                      "slots": {k: slot(k, v) for k, v in slots.items()}}
     envelope["session"]["attributes"] = copy.deepcopy(attributes or {})
     return envelope
+
+
+_KEEP = object()
+
+
+def dressed(envelope: dict, *, user: str | None = _KEEP, device: str | None = None, timestamp: str | None = None,
+            endpoint: str | None = None, token: str | None = None) -> dict:
+    """``envelope`` from a given user (None: no user at all) on a given device, at ``timestamp``,
+    with the Settings API at ``endpoint``; anything not given stays as the fixture has it."""
+    system = envelope["context"]["System"]
+    if endpoint is not None:
+        system["apiEndpoint"] = endpoint
+    if token is not None:
+        system["apiAccessToken"] = token
+    if device is not None:
+        system.setdefault("device", {})["deviceId"] = device
+    if user is None:
+        system.pop("user", None)
+        envelope.get("session", {}).pop("user", None)
+    elif user is not _KEEP:
+        system["user"] = {"userId": user}
+        if "session" in envelope:
+            envelope["session"]["user"] = {"userId": user}
+    if timestamp is not None:
+        envelope["request"]["timestamp"] = timestamp
+    return envelope
+
+
+# --- what handlers see: the SDK's model objects, with our memory interceptor run ------------
+
+USER = "amzn1.ask.account.MEMORYUSER"
+DEVICE = "amzn1.ask.device.KITCHEN"
+
+
+def sdk_envelope(user: str | None = USER, device: str = DEVICE, *, timestamp: str = "2026-11-24T03:00:00Z",
+                 endpoint: str | None = None, token: str | None = None, session: dict | None = None,
+                 name: str = "PreventionTipIntent") -> RequestEnvelope:
+    """An intent request as the SDK hands it to handlers, from the fixture files."""
+    payload = dressed(intent(name, session), user=user, device=device, timestamp=timestamp,
+                      endpoint=endpoint, token=token)
+    return Serializer().deserialize(json.dumps(payload), RequestEnvelope)
+
+
+def handler_input(request: RequestEnvelope, adapter, recall: Recall | None = None) -> HandlerInput:
+    """What the SDK builds per request, with our MemoryInterceptor run on it."""
+    given = HandlerInput(request_envelope=request, attributes_manager=AttributesManager(request, adapter))
+    MemoryInterceptor(adapter, recall or Recall()).process(given)
+    return given
 
 
 def can_fulfill(name: str, **slots: str | None) -> dict:

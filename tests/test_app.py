@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import responses
 from skill.app import MAX_BODY_BYTES, create_app
 from skill.config import Settings
 from tests import fixtures
+from tests.loopback import free_port
 from tests.envelopes import intent, keys, load
 from tests.pki import make_pki, request_body, signed_headers
 
@@ -121,12 +121,6 @@ def test_failed_verification_is_400_json(verified_client, pki, case):
 
 
 # --- the real server, as users and Alexa reach it ---------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

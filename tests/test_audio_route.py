@@ -18,7 +18,7 @@ from skill.audio_route import ONE_YEAR
 from skill.config import Settings
 from tests import fixtures
 from tests.audio_pack import write_pack
-from tests.test_app import free_port
+from tests.loopback import free_port
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,59 +15,8 @@ from skill.config import Settings
 from skill.devicetime import MISS_TTL, TTLCache, Zones, is_night, night, zone_info
 from skill.memory import Recall, memory
 from skill.store import open_store
-from tests.test_memory import envelope, handler_input
-
-TOKEN = "settings-token"
-ANSWERS = {  # device id -> (status, body, delay in seconds)
-    "london": (200, '"Europe/London"', 0),
-    "tokyo": (200, '"Asia/Tokyo"', 0),
-    "slow": (200, '"Europe/Paris"', 0.6),
-    "broken": (500, '{"message": "oops"}', 0),
-    "garbage": (200, "<html>not json", 0),
-    "mars": (200, '"Mars/Olympus_Mons"', 0),
-    "path": (200, '"../../etc/passwd"', 0),
-    "number": (200, "42", 0),
-}
-
-
-class SettingsApi(BaseHTTPRequestHandler):
-    calls: list[str]
-
-    def do_GET(self):
-        parts = self.path.split("/")  # /v2/devices/{id}/settings/System.timeZone
-        device = parts[3] if len(parts) == 6 and parts[4:] == ["settings", "System.timeZone"] else None
-        self.calls.append(device)
-        status, body, delay = ANSWERS.get(device, (404, "{}", 0))
-        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-            status, body = 401, "{}"
-        time.sleep(delay)
-        data = body.encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            pass  # the client stopped waiting, as it should
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def api():
-    handler = type("Handler", (SettingsApi,), {"calls": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    server.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
-    server.calls = handler.calls
-    yield server
-    server.shutdown()
-    server.server_close()
-
+from tests.envelopes import handler_input, sdk_envelope as envelope
+from tests.loopback import ANSWERS, TOKEN
 
 @pytest.mark.parametrize("device", ["london", "tokyo"])
 def test_zone_found_and_cached(api, device):

@@ -8,49 +8,20 @@ import random
 import sqlite3
 
 import pytest
-from ask_sdk_core.attributes_manager import AttributesManager
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model import RequestEnvelope
 
 from skill.builder import build_skill, respond
 from skill.config import Settings
 from skill.memory import (
     ROUTINE_TTL,
-    MemoryInterceptor,
     MemorySaver,
     Recall,
     clean,
     memory,
 )
-from skill.serializer import Serializer
 from skill.store import GuardedAdapter, SqliteAdapter, open_store
 from tests import fixtures
-from tests.envelopes import intent, load
-
-USER = "amzn1.ask.account.MEMORYUSER"
-DEVICE = "amzn1.ask.device.KITCHEN"
-
-
-def envelope(user: str | None = USER, device: str = DEVICE, *, timestamp: str = "2026-11-24T03:00:00Z",
-             endpoint: str = "https://api.amazonalexa.com", token: str = "test-token",
-             session: dict | None = None, name: str = "PreventionTipIntent") -> RequestEnvelope:
-    """A request envelope as the SDK hands it to handlers, from the fixture files."""
-    payload = intent(name, session)
-    system = payload["context"]["System"]
-    system.update(apiEndpoint=endpoint, apiAccessToken=token, device={"deviceId": device, "supportedInterfaces": {}})
-    if user is None:
-        del system["user"], payload["session"]["user"]
-    else:
-        system["user"] = payload["session"]["user"] = {"userId": user}
-    payload["request"]["timestamp"] = timestamp
-    return Serializer().deserialize(json.dumps(payload), RequestEnvelope)
-
-
-def handler_input(request: RequestEnvelope, adapter, recall: Recall | None = None) -> HandlerInput:
-    """What the SDK builds per request, with our MemoryInterceptor run on it."""
-    given = HandlerInput(request_envelope=request, attributes_manager=AttributesManager(request, adapter))
-    MemoryInterceptor(adapter, recall or Recall()).process(given)
-    return given
+from tests.envelopes import DEVICE, USER, handler_input, intent, load
+from tests.envelopes import sdk_envelope as envelope
 
 
 class Counting(SqliteAdapter):
@@ -245,4 +216,4 @@ def test_the_skill_answers_normally_when_the_store_is_broken(tmp_path, caplog, n
     answer = respond(skill, intent(name))
     said = answer["sessionAttributes"]["last"]["keys"]
     assert said and "error.main" not in said
-    assert USER not in caplog.text and "amzn1.ask.account" not in caplog.text
+    assert "amzn1.ask.account" not in caplog.text  # no user id in clear

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import sqlite3
 import time
 
@@ -14,12 +13,10 @@ import pytest
 
 import content
 from skill.builder import build_skill
-from skill.config import Settings
-from speech import Speaker
-from tests import fixtures
+from speech import Speaker, ssml
 from tests.audio_pack import FORMAT, mp3
-from tests.envelopes import Conversation, intent, keys, load, speech
-from tests.test_devicetime import TOKEN, api  # noqa: F401  (the Settings API on loopback)
+from tests.envelopes import Conversation, dressed, intent, speech
+from tests.loopback import TOKEN
 
 QUIET = ('<amazon:effect name="whispered">', '<prosody volume="x-soft"')
 AT_3AM = "2026-11-24T03:00:00Z"  # Europe/London is UTC in November
@@ -34,18 +31,9 @@ class Device(Conversation):
         self.endpoint, self.device, self.user = endpoint, device, user
         self.timestamp = AT_3AM
 
-    def _dress(self, envelope: dict) -> dict:
-        system = envelope["context"]["System"]
-        system.update(apiEndpoint=self.endpoint, apiAccessToken=TOKEN)
-        system["device"]["deviceId"] = self.device
-        system["user"] = {"userId": self.user}
-        if "session" in envelope:
-            envelope["session"]["user"] = {"userId": self.user}
-        envelope["request"]["timestamp"] = self.timestamp
-        return envelope
-
     def send(self, envelope: dict) -> dict:
-        return super().send(self._dress(envelope))
+        return super().send(dressed(envelope, user=self.user, device=self.device, timestamp=self.timestamp,
+                                    endpoint=self.endpoint, token=TOKEN))
 
     def new_session(self, name: str, **slots) -> dict:
         self.attributes = {}
@@ -53,30 +41,17 @@ class Device(Conversation):
         envelope["session"]["new"] = True
         return self.send(envelope)
 
-    def launch(self) -> dict:
-        self.attributes = {}
-        return self.send(load(fixtures.LAUNCH))
-
-
-def words(response: dict) -> str:
-    return re.sub(r"<[^>]+>", "", speech(response))
-
 
 def quiet(response: dict) -> bool:
     return any(tag in speech(response) for tag in QUIET)
 
 
 @pytest.fixture
-def night_skill(settings):
-    return build_skill(settings, rng=random.Random(11))
+def device(skill, api):
+    return Device(skill, api.endpoint)
 
 
-@pytest.fixture
-def device(night_skill, api):  # noqa: F811
-    return Device(night_skill, api.endpoint)
-
-
-def test_quiet_and_brief_at_3am_not_at_3pm(device, api):  # noqa: F811
+def test_quiet_and_brief_at_3am_not_at_3pm(device, api):
     assert quiet(device.new_session("PreventionTipIntent"))  # learns the zone from the Settings API
     assert api.calls == ["london"]
     night = device.launch()  # the mid-cramp path: no I/O, what this process learnt is enough
@@ -85,12 +60,14 @@ def test_quiet_and_brief_at_3am_not_at_3pm(device, api):  # noqa: F811
     device.timestamp = AT_3PM
     day = device.launch()
     assert not quiet(day)
-    assert len(words(night)) < len(words(day)) - 20  # the short night prompt
+    offer = content.load().phrase("launch.offer")  # the brief variants at night, the full ones by day
+    assert any(ssml.from_text(v) in speech(night) for v in offer.short)
+    assert any(ssml.from_text(v) in speech(day) for v in offer.say)
     assert api.calls == ["london"]  # asked once, then cached
 
 
-def test_the_mid_cramp_answer_never_waits_for_the_settings_api(night_skill, api):  # noqa: F811
-    device = Device(night_skill, api.endpoint, device="slow")  # answers after 0.6 s
+def test_the_mid_cramp_answer_never_waits_for_the_settings_api(skill, api):
+    device = Device(skill, api.endpoint, device="slow")  # answers after 0.6 s
     started = time.perf_counter()
     answer = device.new_session("CrampNowIntent", muscle="calf")
     assert time.perf_counter() - started < 0.2
@@ -118,7 +95,7 @@ def test_quiet_mode_without_a_mode_asks(device):
     assert device.keys == ["quiet.unknown"] and not device.ended
 
 
-def test_the_voice_survives_a_new_process(settings, api):  # noqa: F811
+def test_the_voice_survives_a_new_process(settings, api):
     first = Device(build_skill(settings, rng=random.Random(1)), api.endpoint)
     first.timestamp = AT_3PM
     first.new_session("QuietModeIntent", mode="whisper")
@@ -186,13 +163,13 @@ def test_forget_me_deletes_the_record_and_says_so(device, settings):
 
 
 @pytest.mark.parametrize("store", ["sqlite:///{tmp}/not-a-dir/x.sqlite3", "sqlite:///{tmp}/locked.sqlite3"])
-def test_a_broken_store_costs_only_memory(tmp_path, api, store, caplog):  # noqa: F811
+def test_a_broken_store_costs_only_memory(settings, tmp_path, api, store, caplog):
     (tmp_path / "not-a-dir").write_text("a file where a directory should be")
     locked = sqlite3.connect(tmp_path / "locked.sqlite3", isolation_level=None)
     locked.execute("CREATE TABLE t (x)")
     locked.execute("BEGIN EXCLUSIVE")
     try:
-        broken = Settings(skill_id=fixtures.SKILL_ID, verify=False, store=store.format(tmp=tmp_path))
+        broken = settings.replace(store=store.format(tmp=tmp_path))
         device = Device(build_skill(broken, rng=random.Random(2)), api.endpoint)
         started = time.perf_counter()
         for name, slots in [("PreventionTipIntent", {}), ("GuidedStretchIntent", {"muscle": "calf"}),
@@ -207,7 +184,7 @@ def test_a_broken_store_costs_only_memory(tmp_path, api, store, caplog):  # noqa
         locked.close()
 
 
-def test_recorded_clips_are_used_in_the_daytime_within_alexas_limits(tmp_path, api):  # noqa: F811
+def test_recorded_clips_are_used_in_the_daytime_within_alexas_limits(settings, tmp_path, api):
     pack = tmp_path / "pack"
     pack.mkdir()
     tone = mp3(pack / "0123456789abcdef0123.mp3", seconds=2.0)  # one real clip stands for every clip id
@@ -215,8 +192,7 @@ def test_recorded_clips_are_used_in_the_daytime_within_alexas_limits(tmp_path, a
              for clip, _ in Speaker(content.load()).clips()}
     (pack / "manifest.json").write_text(json.dumps({"version": 1, "format": FORMAT,
                                                     "locales": {"en-US": {"clips": every}}}))
-    settings = Settings(skill_id=fixtures.SKILL_ID, verify=False, store="none", audio_dir=pack,
-                        audio_base_url="https://audio.example.com")
+    settings = settings.replace(store="none", audio_dir=pack, audio_base_url="https://audio.example.com")
     device = Device(build_skill(settings, rng=random.Random(5)), api.endpoint)
     device.timestamp = AT_3PM
     device.new_session("GuidedStretchIntent", muscle="calf")

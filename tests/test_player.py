@@ -3,7 +3,6 @@ playback events, media buttons, and pause/resume/stop said while a track of ours
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 
@@ -114,7 +113,7 @@ def test_unreadable_manifest_is_logged_and_the_tip_spoken(tmp_path, caplog):
     (tmp_path / "manifest.json").write_text("{ not json")
     with caplog.at_level(logging.ERROR):
         skill = make_skill(audio_base_url=BASE, audio_dir=tmp_path)
-    assert any("bedtime tracks are off" in r.getMessage() for r in caplog.records)
+    assert any(r.name == "skill.handlers.player" and r.levelno == logging.ERROR for r in caplog.records)
     assert_spoken_tip(bedtime(skill))
 
 
@@ -184,7 +183,9 @@ def test_no_track_before_the_first_or_after_the_last(audio_skill, command, tip):
 def test_buttons_for_a_token_not_ours_do_nothing(audio_skill, command, other):
     response = controller(audio_skill, command, other)
     assert_silent(response)
-    assert directives(response) == [] or command == "Pause" and other.startswith("cramp-coach/")
+    # A token of our shape for a tip we lack is still ours to stop; nothing else is ours to touch.
+    ours = command == "Pause" and other.startswith("cramp-coach/")
+    assert [d["type"] for d in directives(response)] == (["AudioPlayer.Stop"] if ours else [])
 
 
 # --- what the user says while a track is held ------------------------------------------------
@@ -257,7 +258,7 @@ def test_no_audio_settings_no_player(pack):
     """Without a base URL even a held token of ours is only a word: resume plays nothing."""
     skill = make_skill(audio_dir=pack[0])
     response = said_while(skill, "AMAZON.ResumeIntent", TIPS[0], 1000)
-    assert directives(response) == [] and json.dumps(response).count("AudioPlayer.Play") == 0
+    assert directives(response) == []
 
 
 def test_an_event_whose_type_attribute_is_overwritten_is_answered_silently(audio_skill):

@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -24,7 +23,9 @@ from skill.store import (
     dynamodb_adapter,
     open_store,
 )
-from tests.test_memory import USER, envelope, handler_input
+from tests.envelopes import USER, handler_input
+from tests.envelopes import sdk_envelope as envelope
+from tests.loopback import free_port, serve
 
 WRITERS, RECORDS = 2, 300
 
@@ -254,14 +255,8 @@ def test_dynamodb_missing_table_is_guarded(moto, caplog):
     assert warning["store"] == "dynamodb" and USER not in caplog.text
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_dynamodb_server_down_is_guarded_and_fast(aws, caplog):
-    aws.setenv("AWS_ENDPOINT_URL_DYNAMODB", f"http://127.0.0.1:{_free_port()}")
+    aws.setenv("AWS_ENDPOINT_URL_DYNAMODB", f"http://127.0.0.1:{free_port()}")
     store = GuardedAdapter(lambda: dynamodb_adapter(TABLE), "dynamodb", backoff=0)
     store.get_attributes(envelope())  # the first use imports boto3 and builds the client
     with caplog.at_level(logging.WARNING, "cramp_coach"):
@@ -297,11 +292,8 @@ class FakeDynamo(BaseHTTPRequestHandler):
 @pytest.mark.parametrize("delay", [0.0, 2.0], ids=["throttled", "slow"])
 def test_dynamodb_throttling_and_timeouts_are_guarded(aws, caplog, delay):
     handler = type("Handler", (FakeDynamo,), {"delay": delay})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    aws.setenv("AWS_ENDPOINT_URL_DYNAMODB", f"http://127.0.0.1:{server.server_address[1]}")
-    try:
+    with serve(handler) as endpoint:
+        aws.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
         dynamodb_adapter(TABLE)  # importing boto3 is not what is timed here
         store = open_store(f"dynamodb://{TABLE}")
         with caplog.at_level(logging.WARNING, "cramp_coach"):
@@ -309,9 +301,6 @@ def test_dynamodb_throttling_and_timeouts_are_guarded(aws, caplog, delay):
             assert store.get_attributes(envelope()) == {}
             assert store.save_attributes(envelope(), {"voice": "normal"}) is False  # backing off
             spent = time.perf_counter() - started
-    finally:
-        server.shutdown()
-        server.server_close()
     assert spent < 0.9  # one attempt, read timeout 0.5 s
     (warning,) = warnings(caplog)
     assert ("ProvisionedThroughputExceeded" in warning["detail"]) if delay == 0 else ("timeout" in warning["detail"].lower())

@@ -24,6 +24,7 @@ from ask_sdk_model import Response
 from skill.config import Settings
 from skill.handlers import stretch
 from skill.handlers.base import RequestTypeHandler, reply, session, speaker
+from speech.catalog import track_clip
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +33,6 @@ TOKEN = re.compile(r"cramp-coach/bedtime/(?P<locale>[A-Za-z]{2,3}(?:-[A-Za-z0-9]
 MODES = ("AMAZON.LoopOnIntent", "AMAZON.LoopOffIntent", "AMAZON.ShuffleOnIntent", "AMAZON.ShuffleOffIntent")
 # A track Alexa still holds for us: one that finished or never started cannot be paused or resumed.
 HELD = {"PLAYING", "PAUSED", "STOPPED", "BUFFER_UNDERRUN"}
-
-
-def clip_id(tip_id: str) -> str:
-    return f"track.bedtime.{tip_id}"
 
 
 @dataclass(frozen=True)
@@ -79,7 +76,7 @@ class Tracks:
     def url(self, track: Track) -> str | None:
         if self.manifest is None or self.base_url is None:
             return None
-        clip = self.manifest.clip(track.locale, clip_id(track.tip_id))
+        clip = self.manifest.clip(track.locale, track_clip(track.tip_id))
         return f"{self.base_url}/{clip.file}" if clip is not None else None
 
     def play(self, handler_input: HandlerInput, track: Track, offset: int = 0) -> bool:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from speech import ssml
+from speech.catalog import TRACK_PREFIX
 from speech.audio.files import write_text
 from speech.audio.manifest import Manifest, ManifestError
 
@@ -27,7 +28,7 @@ def playlists(clip_ids) -> dict[str, list[str]]:
     for clip_id in clip_ids:
         if match := _GUIDED.fullmatch(clip_id):
             routines.setdefault(match["routine"], []).append((int(match["step"]), clip_id))
-        elif clip_id.startswith("track.bedtime."):
+        elif clip_id.startswith(TRACK_PREFIX):
             tracks.append(clip_id)
     named = {name: [clip_id for _, clip_id in sorted(steps)] for name, steps in sorted(routines.items())}
     if tracks:

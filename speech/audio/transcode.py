@@ -11,7 +11,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from content.schema import PAUSE
+from content.schema import PAUSE, pause_seconds
 
 SAMPLE_RATE = 24000
 BITRATE = "48k"
@@ -42,7 +42,7 @@ def split_script(script: str) -> list[str | float]:
     for match in PAUSE.finditer(script):
         if text := script[last:match.start()].strip():
             out.append(text)
-        seconds = float(match[1]) / (1000 if match[2] == "ms" else 1)
+        seconds = pause_seconds(match)
         if out and isinstance(out[-1], float):
             out[-1] += seconds
         else:
