@@ -20,14 +20,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from content.schema import ContentFile, Invalid, Phrase, Routine, Tip, Triage, build
+from content import rules
+from content.schema import LEVEL_URGENCY, ContentFile, Invalid, Phrase, Reference, Routine, Tip, Triage, build
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_LOCALE = "en-US"
-# Items that carry medical facts must name their sources and review date.
-MEDICAL_PREFIXES = ("relief.", "causes.", "doctor.", "aftercare.", "redflag.", "tip.", "triage.")
+# Items that carry medical facts must name their own sources and review date: every key under these
+# prefixes that is not plain dialog (urgency info), and every emergency or urgent key.
+MEDICAL_PREFIXES = ("relief.", "causes.", "doctor.", "aftercare.", "redflag.", "tip.", "triage.", "routine.")
+# Dialog keys that carry a medical fact too (every emergency or urgent key does as well).
+MEDICAL_KEYS = ("error.main", "goodbye.redflag", "stretch.not_easing", "stretch.clot_cue", "track.stretch_intro")
 
-__all__ = ["Content", "ContentError", "Phrase", "Routine", "Tip", "Triage", "load", "locales"]
+__all__ = ["Content", "ContentError", "Phrase", "Reference", "Routine", "Tip", "Triage", "load", "locales"]
 
 
 class ContentError(Exception):
@@ -48,6 +52,7 @@ class Content:
     routines: Mapping[str, Routine]
     tips: tuple[Tip, ...]
     triage: Mapping[str, Triage]
+    references: Mapping[str, Reference]
 
     def phrase(self, key: str) -> Phrase:
         try:
@@ -157,13 +162,10 @@ def _yaml_loader():
 
 
 def _merge(locale: str, files: dict[str, ContentFile], problems: list[str]) -> Content | None:
-    merged: dict[str, dict] = {s: {} for s in ("muscles", "topics", "phrases", "routines", "triage")}
+    merged: dict[str, dict] = {s: {} for s in ("muscles", "topics", "phrases", "routines", "triage", "references")}
     origin: dict[tuple[str, str], str] = {}
     tips: list[Tip] = []
     numbers = {f.emergency_number for f in files.values() if f.emergency_number}
-
-    def sourced(item, file: ContentFile):
-        return item.sources or file.sources, item.reviewed or file.reviewed
 
     for name, file in files.items():
         for section, items in merged.items():
@@ -172,36 +174,38 @@ def _merge(locale: str, files: dict[str, ContentFile], problems: list[str]) -> C
                     problems.append(f"{name}:{section}.{key}: already defined in {origin[section, key]}")
                     continue
                 origin[section, key] = name
-                if isinstance(item, (Phrase, Routine, Triage)):
-                    sources, reviewed = sourced(item, file)
-                    item = dataclasses.replace(item, sources=sources, reviewed=reviewed)
+                if isinstance(item, Phrase) and item.urgency is None and file.urgency is not None:
+                    item = dataclasses.replace(item, urgency=file.urgency)
                 items[key] = item
         for i, tip in enumerate(file.tips):
             if ("tips", tip.id) in origin:
                 problems.append(f"{name}:tips[{i}].id: {tip.id!r} already defined in {origin['tips', tip.id]}")
             origin["tips", tip.id] = name
-            sources, reviewed = sourced(tip, file)
-            tips.append(dataclasses.replace(tip, sources=sources, reviewed=reviewed))
+            tips.append(tip)
             for topic in tip.topics:
                 if topic not in {t for f in files.values() for t in f.topics}:
                     problems.append(f"{name}:tips[{i}].topics: unknown topic {topic!r}")
 
     # Tips, triage answers and routine steps are spoken by key like any phrase.
     phrases = merged["phrases"]
-    derived = [(f"tip.{t.id}", t.say, t) for t in tips]
-    derived += [(f"triage.{symptom}", entry.say, entry) for symptom, entry in merged["triage"].items()]
-    derived += [(f"routine.{muscle}.{i}", (step.say,), routine)
+    derived = [(f"tip.{t.id}", t.say, t, "routine") for t in tips]
+    derived += [(f"triage.{symptom}", entry.say, entry, entry.urgency or LEVEL_URGENCY[entry.level])
+                for symptom, entry in merged["triage"].items()]
+    derived += [(f"routine.{muscle}.{i}", (step.say,), routine, "routine")
                 for muscle, routine in merged["routines"].items() for i, step in enumerate(routine.steps, 1)]
-    for key, say, item in derived:
+    for key, say, item, urgency in derived:
         if key in phrases:
             problems.append(f"{origin.get(('phrases', key), locale)}:phrases.{key}: clashes with the key "
                             f"made for a tip, triage answer or routine step")
-        phrases[key] = Phrase(say=say, sources=item.sources, reviewed=item.reviewed)
+        phrases[key] = Phrase(say=say, sources=item.sources, reviewed=item.reviewed, urgency=urgency)
 
     for key, phrase in phrases.items():
-        if key.startswith(MEDICAL_PREFIXES) and not (phrase.sources and phrase.reviewed):
-            problems.append(f"{origin.get(('phrases', key), locale)}:phrases.{key}: "
-                            "medical content needs sources and reviewed (here or at the top of the file)")
+        where = f"{origin.get(('phrases', key), locale)}:phrases.{key}"
+        problems.extend(_phrase_problems(key, phrase, where, merged["references"]))
+    for muscle, routine in merged["routines"].items():
+        for i, step in enumerate(routine.steps):
+            problems.extend(f"{origin['routines', muscle]}:routines.{muscle}.steps[{i}]: {problem}"
+                            for problem in rules.problems(step.say, "routine", hold=step.hold))
     for muscle in merged["muscles"]:
         if muscle not in merged["routines"]:
             problems.append(f"{locale}:routines: no routine for muscle {muscle!r}")
@@ -213,3 +217,22 @@ def _merge(locale: str, files: dict[str, ContentFile], problems: list[str]) -> C
         return None
     frozen = {s: types.MappingProxyType(v) for s, v in merged.items()}
     return Content(locale=locale, emergency_number=numbers.pop(), tips=tuple(tips), **frozen)
+
+
+def _phrase_problems(key: str, phrase: Phrase, where: str, references: Mapping[str, object]) -> list[str]:
+    problems = []
+    if phrase.urgency is None:
+        problems.append(f"{where}: needs an urgency (emergency, urgent, routine or info; here or at the top of the file)")
+    elif phrase.loud and phrase.night not in (None, "normal"):
+        problems.append(f"{where}.night: an {phrase.urgency} key is always said at normal volume")
+    medical = phrase.loud or phrase.urgency != "info" and (key.startswith(MEDICAL_PREFIXES) or key in MEDICAL_KEYS)
+    if medical and not (phrase.sources and phrase.reviewed):
+        problems.append(f"{where}: medical content needs its own sources and reviewed date")
+    problems.extend(f"{where}.sources: unknown source {source!r} (add it to references)"
+                    for source in phrase.sources if source not in references)
+    if not key.startswith("routine."):  # steps are checked with their holds
+        variants = [("say", i, t) for i, t in enumerate(phrase.say)]
+        variants += [("short", i, t) for i, t in enumerate(phrase.short)]
+        problems.extend(f"{where}.{name}[{i}]: {problem}"
+                        for name, i, text in variants for problem in rules.problems(text, phrase.urgency or "info"))
+    return problems

@@ -20,6 +20,15 @@ from typing import Literal
 PAUSE = re.compile(r"\[pause (\d+(?:\.\d+)?)(s|ms)\]")
 MAX_PAUSE_SECONDS = 30.0
 
+Urgency = Literal["emergency", "urgent", "routine", "info"]
+Night = Literal["whisper", "soft", "normal", "skip"]
+# Said at normal volume and rate whatever the clock or the user's voice choice: a person must hear
+# "call 911 now" clearly. The quiet night voice is for relief, routines, tips and chat only.
+LOUD: frozenset[str] = frozenset({"emergency", "urgent"})
+# A triage level's delivery unless the entry asks for more (never less).
+LEVEL_URGENCY = {"emergency": "emergency", "urgent": "urgent", "doctor": "routine", "ordinary": "routine"}
+URGENCY_RANK = {"info": 0, "routine": 1, "urgent": 2, "emergency": 3}
+
 
 def pause_seconds(match: re.Match) -> float:
     """The length of a ``[pause Ns]`` / ``[pause Nms]`` mark matched by PAUSE, in seconds."""
@@ -37,17 +46,31 @@ class Phrase:
     say: tuple[str, ...]
     sources: tuple[str, ...] = ()
     reviewed: dt.date | None = None
-    night: Literal["whisper", "soft", "normal", "skip"] = "soft"  # skip: left out at night
+    urgency: Urgency | None = None  # None: the file's urgency (the loader requires one)
+    night: Night | None = None  # skip: left out at night. None: normal if loud, else soft
     short: tuple[str, ...] = ()  # briefer variants, said instead at night
 
     @property
     def slots(self) -> frozenset[str]:
         return placeholders(self.say[0])
 
+    @property
+    def loud(self) -> bool:
+        return self.urgency in LOUD
+
+    @property
+    def delivery(self) -> Night:
+        """How it is said at night (and in whisper mode)."""
+        return self.night or ("normal" if self.loud else "soft")
+
     def check(self) -> list[str]:
         problems = []
         if not self.say:
             problems.append("say: needs at least one variant")
+        if self.loud and self.night not in (None, "normal"):
+            problems.append(f"night: an {self.urgency} key is always said at normal volume, not {self.night!r}")
+        if self.loud and self.short:
+            problems.append(f"short: an {self.urgency} key is said in full at night too")
         variants = [("say", i, t) for i, t in enumerate(self.say)]
         for field_name, i, text in variants + [("short", i, t) for i, t in enumerate(self.short)]:
             if not text.strip():
@@ -114,14 +137,31 @@ class Triage:
     say: tuple[str, ...]
     sources: tuple[str, ...] = ()
     reviewed: dt.date | None = None
+    urgency: Urgency | None = None  # None: as the level says (LEVEL_URGENCY); may only raise it
+
+    def check(self) -> list[str]:
+        if self.urgency is not None and URGENCY_RANK[self.urgency] < URGENCY_RANK[LEVEL_URGENCY[self.level]]:
+            return [f"urgency: {self.urgency!r} is lower than a {self.level!r} level allows"]
+        return []
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A source that content items name by id in their ``sources``."""
+
+    title: str
+    url: str
+
+    def check(self) -> list[str]:
+        return [] if self.url.startswith("https://") else [f"url: must be an https:// address, not {self.url!r}"]
 
 
 @dataclass(frozen=True)
 class ContentFile:
-    """One YAML file. Every section is optional; sources/reviewed are defaults for its items."""
+    """One YAML file. Every section is optional. Sources and review dates go on each item;
+    ``urgency`` is the default for the file's phrases."""
 
-    sources: tuple[str, ...] = ()
-    reviewed: dt.date | None = None
+    urgency: Urgency | None = None
     locale: str | None = None
     emergency_number: str | None = None
     muscles: dict[str, str] = field(default_factory=dict)
@@ -130,6 +170,7 @@ class ContentFile:
     routines: dict[str, Routine] = field(default_factory=dict)
     tips: tuple[Tip, ...] = ()
     triage: dict[str, Triage] = field(default_factory=dict)
+    references: dict[str, Reference] = field(default_factory=dict)
 
 
 class Invalid(Exception):

@@ -25,6 +25,11 @@ class Piece:
     key: str | None = None
     night: str = "soft"  # whisper | soft | normal | skip (content decides)
     short: str | None = None  # the SSML of a briefer variant, said instead at night
+    loud: bool = False  # an emergency or urgent key: never quiet, never slowed, never shortened
+
+    def __post_init__(self):
+        if self.loud and (self.night != "normal" or self.short is not None):
+            raise ValueError(f"{self.key}: an emergency or urgent piece is said in full at normal volume")
 
 
 @dataclass(frozen=True)
@@ -63,9 +68,16 @@ class Utterance:
         skipped = {p.key for p in self.pieces if p.night == "skip"} if night else set()
         return tuple(key for key in self.keys if key not in skipped)
 
+    @property
+    def loud(self) -> bool:
+        """Whether it carries an emergency or urgent key: then all of it is said at normal volume."""
+        return any(p.loud for p in self.pieces)
+
     def fragment(self, night: bool = False) -> str:
-        """The SSML fragment; at night each run of pieces quiet in the same way goes in one wrapper."""
-        if not night:
+        """The SSML fragment; at night each run of pieces quiet in the same way goes in one wrapper.
+        An utterance with an emergency or urgent piece is never quiet: not that piece (the content
+        schema and Piece refuse it), nor a soft question whispered after "call 911 now"."""
+        if not night or self.loud:
             return self.ssml
         out = []
         for style, run in itertools.groupby(self.spoken(night=True), key=lambda p: p.night):
@@ -78,8 +90,9 @@ class Utterance:
 
     def as_clip(self, clip: str) -> Utterance:
         """The whole utterance as one piece, said by the single clip ``clip``."""
-        night = next((p.night for p in self.pieces if p.key), "soft")
-        return Utterance((Piece(self.ssml, self.script, clip, self.keys[0] if self.keys else None, night),),
+        loud = any(p.loud for p in self.pieces)
+        night = "normal" if loud else next((p.night for p in self.pieces if p.key), "soft")
+        return Utterance((Piece(self.ssml, self.script, clip, self.keys[0] if self.keys else None, night, loud=loud),),
                          self.text, self.keys)
 
 
@@ -130,7 +143,7 @@ class Speaker:
             values["topic"] = self.content.topics.get(slots["topic"], slots["topic"])
         text = phrase.say[index].format(**values)
         short = ssml.from_text(phrase.short[index % len(phrase.short)].format(**values)) if phrase.short else None
-        piece = Piece(ssml.from_text(text), text, clip_id(key, index, slots), key, phrase.night, short)
+        piece = Piece(ssml.from_text(text), text, clip_id(key, index, slots), key, phrase.delivery, short, phrase.loud)
         return Utterance((piece,), ssml.plain(text), (key,))
 
     def pause(self, seconds: float) -> Utterance:

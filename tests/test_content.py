@@ -60,13 +60,27 @@ BROKEN = {
         "xx-XX/a.yaml:routines.calf.steps[1].say: is required",
         "xx-XX/a.yaml:routines.calf.reviewed: must be a date",
         "xx-XX/a.yaml:triage.swelling.level: must be one of",
+        # the delivery rule: emergency and urgent keys are never quiet, never shortened
+        "xx-XX/a.yaml:phrases.hushed.night: an emergency key is always said at normal volume",
+        "xx-XX/a.yaml:phrases.clipped.short: an urgent key is said in full",
+        "xx-XX/a.yaml:phrases.rushed.urgency: must be one of",
+        "xx-XX/a.yaml:triage.warmth.urgency: 'routine' is lower",
+        "xx-XX/a.yaml:references.plain.url: must be an https:// address",
     ],
     # each file is valid alone; together they are not
     "zz-ZZ": [
         "zz-ZZ/a.yaml:tips[0].topics: unknown topic 'astrology'",
         "zz-ZZ/b.yaml:phrases.greeting: already defined in zz-ZZ/a.yaml",
         "zz-ZZ/a.yaml:phrases.tip.drink: clashes",
-        "zz-ZZ/a.yaml:phrases.relief.calf: medical content needs sources",
+        "zz-ZZ/a.yaml:phrases.relief.calf: medical content needs its own sources",
+        "zz-ZZ/b.yaml:phrases.unmarked: needs an urgency",
+        # content.rules: the urgent line first, lengths, and sources that exist
+        "zz-ZZ/c.yaml:phrases.doctor.late.say[0]: the emergency number must come in the first sentence",
+        "zz-ZZ/c.yaml:phrases.doctor.whispered.say[0]: says the emergency number, so its urgency must be",
+        "zz-ZZ/c.yaml:phrases.doctor.numberless.say[0]: an emergency answer must say the emergency number",
+        "zz-ZZ/c.yaml:phrases.doctor.unsourced.sources: unknown source 'nowhere'",
+        "zz-ZZ/c.yaml:phrases.doctor.long.say[0]: about 2",
+        "zz-ZZ/c.yaml:phrases.doctor.long.say[0]: a sentence of 2",
         "zz-ZZ:routines: no routine for muscle 'knee'",
         "zz-ZZ:phrases: no relief.knee",
         "zz-ZZ: needs exactly one emergency_number",
@@ -193,14 +207,20 @@ def test_triage_covers_every_level():
 def test_emergency_number_comes_from_the_locale():
     loaded = content.load()
     assert loaded.emergency_number == "911"
-    for key in ("triage.chest_pain", "triage.breathlessness", "doctor.when"):
+    for key in ("triage.chest_pain", "triage.breathlessness", "triage.sudden_weakness", "doctor.emergency"):
         assert "emergency_number" in loaded.phrases[key].slots, key
 
 
-def test_every_medical_item_names_sources_and_review_date():
-    for key, phrase in content.load().phrases.items():
-        if key.startswith(content.MEDICAL_PREFIXES):
-            assert phrase.sources and phrase.reviewed, key
+def test_every_medical_item_names_its_own_sources_and_review_date():
+    loaded = content.load()
+    medical = [k for k, p in loaded.phrases.items()
+               if p.loud or p.urgency != "info" and k.startswith(content.MEDICAL_PREFIXES + content.MEDICAL_KEYS)]
+    assert len(medical) > 60
+    for key in medical:
+        phrase = loaded.phrases[key]
+        assert phrase.sources and phrase.reviewed, key
+        assert set(phrase.sources) <= set(loaded.references), key
+    assert all(ref.url.startswith("https://") for ref in loaded.references.values())
 
 
 def test_often_heard_keys_have_several_phrasings():

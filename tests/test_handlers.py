@@ -52,13 +52,13 @@ def test_cramp_now_without_muscle_is_the_calf(talk):
 
 def test_guided_stretch_without_muscle_starts_calf_at_once(talk):
     talk.say("GuidedStretchIntent")
-    assert talk.keys[:2] == ["stretch.intro_default", "routine.calf.1"]
+    assert talk.keys[:3] == ["stretch.intro_default", "stretch.clot_cue", "routine.calf.1"]
     assert talk.attributes["routine"]["muscle"] == "calf"
 
 
 def test_guided_stretch_unknown_muscle_falls_back_to_calf(talk):
     talk.say("GuidedStretchIntent", muscle=Unknown("earlobe"))
-    assert talk.keys[:2] == ["stretch.unknown_muscle", "routine.calf.1"]
+    assert talk.keys[:3] == ["stretch.unknown_muscle", "stretch.clot_cue", "routine.calf.1"]
 
 
 def _finish_round(talk, muscle):
@@ -145,9 +145,19 @@ def test_unknown_symptom_gets_see_a_doctor_advice(talk):
     assert talk.keys == ["triage.unknown"]
 
 
-def test_see_doctor(talk):
+def test_see_doctor_says_the_emergency_part_first_then_more_on_request(talk):
     talk.say("SeeDoctorIntent")
-    assert talk.keys == ["doctor.when"] and talk.ended
+    assert talk.keys == ["doctor.emergency", "more.offer"] and not talk.ended
+    talk.say("AMAZON.YesIntent")
+    assert talk.keys == ["doctor.urgent", "more.offer"] and not talk.ended
+    talk.say("AMAZON.YesIntent")
+    assert talk.keys == ["doctor.routine"] and talk.ended
+
+
+def test_no_more_after_the_emergency_part_says_goodbye(talk):
+    talk.say("SeeDoctorIntent")
+    talk.say("AMAZON.NoIntent")
+    assert talk.keys == ["goodbye.main"] and talk.ended
 
 
 @pytest.mark.parametrize("name", ["AMAZON.StopIntent", "AMAZON.CancelIntent"])

@@ -90,6 +90,24 @@ def test_whisper_and_speak_normally_are_remembered(device):
     assert device.keys == ["quiet.auto"] and quiet(device.new_session("PreventionTipIntent"))
 
 
+LOUD_ANSWERS = [("SymptomCheckIntent", {"symptom": "chest_pain"}), ("SymptomCheckIntent", {"symptom": "swelling"}),
+                ("SymptomCheckIntent", {"symptom": "sudden_weakness"}), ("SeeDoctorIntent", {})]
+
+
+@pytest.mark.parametrize("name, slots", LOUD_ANSWERS, ids=[s.get("symptom", n) for n, s in LOUD_ANSWERS])
+def test_emergency_and_urgent_answers_are_never_quiet_at_night_or_in_whisper_mode(device, api, name, slots):
+    assert quiet(device.new_session("PreventionTipIntent"))  # 03:00 on the device's clock: night
+    loud = device.new_session(name, **slots)
+    first = device.keys[0]
+    assert content.load().phrase(first).urgency in ("emergency", "urgent")
+    assert not quiet(loud) and "<prosody" not in speech(loud), speech(loud)
+    device.timestamp = AT_3PM
+    device.new_session("QuietModeIntent", mode="whisper")
+    assert quiet(device.new_session("PreventionTipIntent"))  # whisper mode by day
+    loud = device.new_session(name, **slots)
+    assert device.keys[0] == first and not quiet(loud) and "<prosody" not in speech(loud)
+
+
 def test_quiet_mode_without_a_mode_asks(device):
     device.new_session("QuietModeIntent")
     assert device.keys == ["quiet.unknown"] and not device.ended
@@ -101,7 +119,7 @@ def test_the_voice_survives_a_new_process(settings, api):
     first.new_session("QuietModeIntent", mode="whisper")
     again = Device(build_skill(settings, rng=random.Random(1)), api.endpoint)
     again.timestamp = AT_3PM
-    assert quiet(again.new_session("SeeDoctorIntent"))  # read back from the SQLite file
+    assert quiet(again.new_session("CausesIntent"))  # read back from the SQLite file
 
 
 def test_tips_do_not_repeat_across_sessions_until_all_are_heard(device):
@@ -129,7 +147,7 @@ def test_an_interrupted_routine_is_offered_again_within_15_minutes(device, setti
     device.new_session("GuidedStretchIntent", muscle="thigh")
     assert device.keys == ["stretch.resume_offer"]
     device.say("AMAZON.NoIntent")  # start again instead
-    assert device.keys[:2] == ["stretch.intro", "routine.thigh.1"]
+    assert device.keys[:3] == ["stretch.intro", "stretch.clot_cue", "routine.thigh.1"]
 
     database = settings.store_url.removeprefix("sqlite:///")
     with sqlite3.connect(database) as db:  # 16 minutes pass
@@ -139,7 +157,7 @@ def test_an_interrupted_routine_is_offered_again_within_15_minutes(device, setti
     with sqlite3.connect(database) as db:
         db.execute("UPDATE memory SET value = ?", (json.dumps(stale),))
     device.new_session("GuidedStretchIntent", muscle="thigh")
-    assert device.keys[:2] == ["stretch.intro", "routine.thigh.1"]
+    assert device.keys[:3] == ["stretch.intro", "stretch.clot_cue", "routine.thigh.1"]
 
 
 def test_a_finished_routine_is_not_offered_again(device):

@@ -69,12 +69,14 @@ def reply(handler_input: HandlerInput, speech: Utterance, reprompt: Utterance | 
           card: tuple[Utterance, Utterance] | None = None, end: bool | None = None) -> Response:
     """Speak, optionally reprompt (keeps the session open) and show a card.
 
-    At night (see skill.night) the words are quiet and brief, as content marks each key.
+    At night (see skill.devicetime) the words are quiet and brief, as content marks each key,
+    except in an answer that carries an emergency or urgent key.
     The last speech is kept in the session so AMAZON.RepeatIntent can say it again; the
     content keys spoken go with it, which is also what tests and logs read instead of prose.
     """
     night = bool(handler_input.attributes_manager.request_attributes.get("night"))
-    spoken, asked = speech.fragment(night), reprompt.fragment(night) if reprompt is not None else None
+    quiet = night and not speech.loud  # an emergency or urgent answer is said at normal volume, prompt and all
+    spoken, asked = speech.fragment(quiet), reprompt.fragment(quiet) if reprompt is not None else None
     if not night:  # a clip cannot whisper: at night the quiet voice wins
         spoken, asked = recorded(handler_input, speech, reprompt, spoken, asked)
     builder = handler_input.response_builder.speak(ssml.speak(spoken))
@@ -86,7 +88,7 @@ def reply(handler_input: HandlerInput, speech: Utterance, reprompt: Utterance | 
     if end is not None or reprompt is None:
         builder.set_should_end_session(end if end is not None else True)
     session(handler_input)["last"] = {
-        "ssml": spoken, "reprompt": asked, "keys": list(speech.said_keys(night)),
+        "ssml": spoken, "reprompt": asked, "keys": list(speech.said_keys(quiet)),
     }
     return builder.response
 

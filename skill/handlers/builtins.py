@@ -48,9 +48,11 @@ class YesIntentHandler(IntentHandler):
             return stretch.start(handler_input, muscle, speaker(handler_input).say("stretch.intro", muscle=muscle))
         if pending == "easing":
             return stretch.easing(handler_input)
-        if pending == "resume" and (saved := stretch.offered_resume(handler_input)):
+        if pending in ("resume", "carry_on") and (saved := stretch.offered_resume(handler_input)):
             return stretch.start(handler_input, saved["muscle"], speaker(handler_input).say("stretch.resume"),
                                  step=saved["step"])
+        if pending == "more" and (answer := safety.next_part(handler_input)):
+            return answer
         if pending in ("tip", "more_tip"):
             topic = attrs.get("topic")
             return tips.prevention_tip(handler_input, topic if isinstance(topic, str) and topic in known.topics else None)
@@ -70,6 +72,8 @@ class NoIntentHandler(IntentHandler):
         if pending == "resume" and (saved := stretch.offered_resume(handler_input)):
             muscle = saved["muscle"]
             return stretch.start(handler_input, muscle, speaker(handler_input).say("stretch.intro", muscle=muscle))
+        if pending == "carry_on":  # no more stretching after the symptom answer: nothing to resume
+            stretch.finish(handler_input)
         key = "goodbye.redflag" if pending == "stretch" else "goodbye.main"
         return reply(handler_input, speaker(handler_input).say(key), end=True)
 

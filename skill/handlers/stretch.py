@@ -31,7 +31,11 @@ def _counter(value) -> bool:
 
 
 def start(handler_input: HandlerInput, muscle: str, lead: Utterance, step: int = 1) -> Response:
+    """Start (or, from a later step, resume) a routine. A new one opens with the clot cue: the
+    stretch is exactly the move that hurts more with a clot."""
     session(handler_input)["routine"] = {"muscle": muscle, "step": step, "round": 1, "paused": False}
+    if step == 1:
+        lead += speaker(handler_input).say("stretch.clot_cue")
     return say_step(handler_input, lead)
 
 
