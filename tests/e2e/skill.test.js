@@ -129,14 +129,16 @@ function stepOf(keys, muscle) {
 const EXPECT = {
   CrampNowIntent: (id) => ({ keys: [`relief.${id || 'calf'}`, 'relief.offer_stretch'], ended: false }),
   GuidedStretchIntent: (id) => ({
-    first: id ? ['stretch.intro', `routine.${id}.1`] : ['stretch.intro_default', 'routine.calf.1'], ended: false,
+    first: id ? ['stretch.intro', 'stretch.clot_cue', `routine.${id}.1`]
+      : ['stretch.intro_default', 'stretch.clot_cue', 'routine.calf.1'],
+    ended: false,
   }),
   PreventionTipIntent: (id) => ({
     first: [id ? 'tip.intro_topic' : 'tip.intro'], tip: 1, ended: false, attributes: { topic: id || null },
   }),
   BedtimeTipIntent: () => ({ first: ['bedtime.intro'], tip: 1, lastKey: 'bedtime.close', ended: true }),
-  CausesIntent: () => ({ keys: ['causes.overview', 'causes.more'], ended: false }),
-  SeeDoctorIntent: () => ({ keys: ['doctor.when'], ended: true }),
+  CausesIntent: () => ({ keys: ['causes.overview', 'more.offer'], ended: false }),
+  SeeDoctorIntent: () => ({ keys: ['doctor.emergency', 'more.offer'], ended: false }),
   SymptomCheckIntent: (id) => (id ? { keys: [`triage.${id}`], ended: true } : { keys: ['triage.ask'], ended: false }),
   QuietModeIntent: (id) => (id ? { keys: [{ whisper: 'quiet.on', normal: 'quiet.off', auto: 'quiet.auto' }[id]], ended: true }
     : { keys: ['quiet.unknown'], ended: false }),
@@ -220,6 +222,9 @@ describe('Cramp Coach through virtual-alexa against the real server', () => {
       ['i have chest pain', 'SymptomCheckIntent', 'chest_pain'],
       ['my leg is swollen', 'SymptomCheckIntent', 'swelling'],
       ["i'm pregnant and i get cramps", 'SymptomCheckIntent', 'pregnancy'],
+      ["i can't move my leg", 'SymptomCheckIntent', 'sudden_weakness'],
+      ['i have cramps after a dirty cut', 'SymptomCheckIntent', 'wound'],
+      ['give me a tip about quinine', 'PreventionTipIntent', 'medicines'],
     ];
     for (const [utterance, intent, id] of cases) {
       it(`"${utterance}" -> ${intent}${id ? ` (${id})` : ''}`, async () => {
@@ -281,7 +286,7 @@ describe('Cramp Coach through virtual-alexa against the real server', () => {
     assert.deepEqual(result.keys, ['relief.calf', 'relief.offer_stretch']);
 
     result = await say(alexa, 'yes');
-    assert.deepEqual(result.keys.slice(0, 2), ['stretch.intro', 'routine.calf.1']);
+    assert.deepEqual(result.keys.slice(0, 3), ['stretch.intro', 'stretch.clot_cue', 'routine.calf.1']);
     assert.equal(result.keys.at(-1), 'stretch.next_prompt');
     assert.equal(result.reply.sessionAttributes.routine.round, 1);
 
@@ -319,7 +324,7 @@ describe('Cramp Coach through virtual-alexa against the real server', () => {
   it('a stretch that eases ends with aftercare and a tip', async () => {
     const alexa = newAlexa();
     let result = await say(alexa, 'guide me through a foot stretch');
-    assert.deepEqual(result.keys.slice(0, 2), ['stretch.intro', 'routine.foot.1']);
+    assert.deepEqual(result.keys.slice(0, 3), ['stretch.intro', 'stretch.clot_cue', 'routine.foot.1']);
     await nextToTheEnd(alexa, 'foot', 1);
     result = await say(alexa, 'yes');
     assert.deepEqual(result.keys, ['stretch.easing_yes', 'aftercare.general', 'tip.offer']);
@@ -337,6 +342,24 @@ describe('Cramp Coach through virtual-alexa against the real server', () => {
     const result = await say(alexa, 'no thanks');
     assert.deepEqual(result.keys, ['stretch.not_easing']);
     assert.equal(result.ended, true);
+  });
+
+  it('a red flag said mid-stretch is answered at once and stops the routine', async () => {
+    const alexa = newAlexa();
+    await say(alexa, 'stretch my calf');
+    await say(alexa, 'next');
+    const result = await say(alexa, 'my calf is swollen');
+    assert.deepEqual(result.keys, ['triage.swelling']);
+    assert.equal(result.ended, true);
+  });
+
+  it('when to see a doctor comes in parts, the emergency first', async () => {
+    const alexa = newAlexa();
+    assert.deepEqual((await say(alexa, 'when should i see a doctor')).keys, ['doctor.emergency', 'more.offer']);
+    assert.deepEqual((await say(alexa, 'yes')).keys, ['doctor.urgent', 'more.offer']);
+    const last = await say(alexa, 'yes');
+    assert.deepEqual(last.keys, ['doctor.routine']);
+    assert.equal(last.ended, true);
   });
 
   it('navigation without a routine says there is none', async () => {
