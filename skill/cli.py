@@ -33,6 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--compile", action="store_true",
                        help="also write content/compiled/<locale>.json, the parsed content a cold start reads "
                             "instead of the YAML (run it after editing content)")
+    check.add_argument("--review", action="store_true",
+                       help="print every key and variant with its spoken text, urgency, delivery by day and by "
+                            "night, words, seconds and sources, for an editor or a clinician to read")
+    check.add_argument("--format", choices=("text", "csv"), default="text",
+                       help="with --review: text to read, or csv for a spreadsheet (default: %(default)s)")
+    check.add_argument("--locale", help="with --review: only this locale (default: every locale)")
     check.set_defaults(run=_check)
 
     audio_cli.add_commands(commands)
@@ -49,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
 def _check(args, settings: Settings) -> int:
     import content
 
+    if args.review:
+        return _review(args)
+    if args.format != "text" or args.locale:
+        print("cramp-coach: --format and --locale go with --review", file=sys.stderr)
+        return 2
     failed = False
     for locale in content.locales():
         try:
@@ -67,6 +78,25 @@ def _check(args, settings: Settings) -> int:
     if not failed:
         print(*audio_cli.check_lines(settings), sep="\n")
     return 1 if failed else 0
+
+
+def _review(args) -> int:
+    import content
+    from content import review
+
+    chosen = [args.locale] if args.locale else content.locales()
+    if args.locale and args.locale not in content.locales():
+        print(f"cramp-coach: no content for locale {args.locale!r} (have {', '.join(content.locales())})",
+              file=sys.stderr)
+        return 2
+    try:
+        loaded = [content.load(locale) for locale in chosen]
+    except content.ContentError as exc:
+        print(f"cramp-coach: {exc}", file=sys.stderr)
+        return 1
+    for one in loaded:
+        sys.stdout.write(review.as_csv(one) if args.format == "csv" else review.as_text(one))
+    return 0
 
 
 def _serve(args, settings: Settings) -> int:
