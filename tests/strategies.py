@@ -33,7 +33,8 @@ CONTENT = content.load("en-US")
 MUSCLES = sorted(CONTENT.muscles)
 TOPICS = sorted(CONTENT.topics)
 TIP_IDS = [t.id for t in CONTENT.tips]
-PENDING = ["stretch", "easing", "tip", "more_tip", "doctor", "resume"]
+PENDING = ["stretch", "easing", "tip", "more_tip", "doctor", "resume", "carry_on", "more"]
+SERIES = ["doctor", "causes"]
 
 AUDIO_PLAYER = ["AudioPlayer.PlaybackStarted", "AudioPlayer.PlaybackFinished", "AudioPlayer.PlaybackStopped",
                 "AudioPlayer.PlaybackNearlyFinished", "AudioPlayer.PlaybackFailed"]
@@ -320,6 +321,8 @@ GOOD_ATTRIBUTES = {
     "tips_heard": st.lists(st.sampled_from(TIP_IDS), max_size=len(TIP_IDS) + 2),
     "last": GOOD_LAST,
     "resume": GOOD_ROUTINE,
+    "series": st.sampled_from(SERIES),
+    "part": st.integers(1, 2),
     "night": st.fixed_dictionaries({"voice": st.sampled_from([None, "whisper", "normal"]),
                                     "zone": st.sampled_from([None, "Europe/London", "Asia/Tokyo"])}),
 }
@@ -333,6 +336,8 @@ BAD_ATTRIBUTES = {
                             st.lists(st.sampled_from(["retired-tip", "old-tip-2"] + TIP_IDS), max_size=6)),
     "last": _bad_last(),
     "resume": _bad_routine(),
+    "series": st.one_of(st.sampled_from(["", "DOCTOR", "__class__", "relief"]), JSON),
+    "part": st.one_of(st.sampled_from([0, -1, 3, 99, True, 1.5, "1"]), JSON),
     "night": st.one_of(NOT_A_DICT, st.fixed_dictionaries({
         "voice": st.one_of(st.sampled_from(["scream", "", "WHISPER"]), JSON),
         "zone": st.one_of(st.sampled_from(["../../etc/passwd", "Mars/Olympus_Mons", "", "UTC" * 30]), JSON)})),
