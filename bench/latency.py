@@ -53,7 +53,8 @@ def handlers() -> dict:
     from hello_skill import lambda_handler as hello
     from hello_skill import prebuilt_lambda_handler as hello_prebuilt
 
-    from skill.builder import build_skill, respond
+    from skill.builder import build_skill
+    from skill.invoke import respond
     from skill.config import Settings
 
     settings = Settings(skill_id=SKILL_ID, store="none")

@@ -1,5 +1,5 @@
 """Bench-only server launcher: the production app under the production runner
-(skill.server.run, gunicorn gthread), in one of three modes:
+(skill.http.server.run, gunicorn gthread), in one of three modes:
 
   verify    create_app(Settings(verify=True, ca_bundle=<test root>, skill_id=...)) with the
             verifier's HTTP session answering the cert-chain URL from a local PEM file, so the
@@ -11,10 +11,10 @@ How the verifier gets its session: create_app keeps the RequestVerifier only as 
 variable captured by the /alexa view's closure (no attribute, no app.extensions entry), so it
 cannot be reached by a supported route after the app is built. This launcher therefore uses the
 verifier's own public constructor argument, ``RequestVerifier(..., session=...)``: while
-create_app runs, ``skill.verify.RequestVerifier`` is replaced by a partial that passes our
+create_app runs, ``skill.http.verify.RequestVerifier`` is replaced by a partial that passes our
 session (create_app imports the class from that module at call time). It then checks, through
 the view's closure, that the verifier really holds that session, and refuses to serve if not.
-A supported hook in skill/app.py would remove the patch, e.g. ``create_app(settings, *,
+A supported hook in skill/http/app.py would remove the patch, e.g. ``create_app(settings, *,
 verifier=None)`` or ``app.extensions["cramp_coach.verifier"] = verifier``.
 
 The session's transport adapter serves only the configured chain URL; every other URL, and any
@@ -83,7 +83,7 @@ def local_session(chain_url: str, chain_pem: bytes) -> requests.Session:
 
 def verifier_in(app):
     """The RequestVerifier captured by the /alexa view, or None: the only place create_app keeps it."""
-    from skill.verify import RequestVerifier
+    from skill.http.verify import RequestVerifier
 
     for cell in app.view_functions["alexa"].__closure__ or ():
         try:
@@ -96,8 +96,8 @@ def verifier_in(app):
 
 
 def build_verified(pki_dir: Path, skill_id: str, data_dir: Path):
-    from skill import verify
-    from skill.app import create_app
+    from skill.http import verify
+    from skill.http.app import create_app
     from skill.config import Settings
 
     meta = json.loads((pki_dir / "chain.json").read_text())
@@ -143,7 +143,7 @@ def build(mode: str, pki_dir: Path | None, skill_id: str, data_dir: Path):
     if mode == "verify":
         return build_verified(pki_dir, skill_id, data_dir)
     if mode == "noverify":
-        from skill.app import create_app
+        from skill.http.app import create_app
         from skill.config import Settings
 
         return create_app(Settings(verify=False, skill_id=skill_id, **embedded(data_dir)))
@@ -166,7 +166,7 @@ def main() -> int:
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
     app = build(args.mode, args.pki_dir, args.skill_id, args.data_dir)
-    from skill.server import run
+    from skill.http.server import run
 
     return run(app, host="127.0.0.1", port=args.port, workers=args.workers, threads=args.threads)
 

@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from skill.builder import build_skill, respond  # noqa: E402
+from skill.builder import build_skill  # noqa: E402
+from skill.invoke import respond  # noqa: E402
 from skill.config import Settings  # noqa: E402
 from skill.store import GuardedAdapter, SqliteAdapter  # noqa: E402
 from tests.envelopes import intent  # noqa: E402

@@ -1,25 +1,20 @@
-"""Builds the skill: content loaded and checked once, handlers registered in one explicit order."""
+"""Builds the skill: content loaded and checked once, the parts made once per process and wired
+together, handlers registered in one explicit order. Wiring only: no request logic here."""
 
 from __future__ import annotations
 
-import json
+import logging
 import random
-import time
-from typing import Any
 
-from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
-from ask_sdk_core.exceptions import SerializationException
-from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
-from ask_sdk_model import RequestEnvelope
 
 import content
-from skill import logs
 from skill.config import Settings
-from skill.devicetime import night
-from skill.memory import MemoryInterceptor, MemorySaver, Recall
-from skill.store import open_store
+from skill.interceptors import MemorySaver, TurnInterceptor
+from skill.invoke import Skill
+from skill.night import Night
 from skill.serializer import Serializer
+from skill.store import open_store
 from skill.handlers.builtins import (
     ExceptionEncounteredHandler,
     FallbackIntentHandler,
@@ -40,7 +35,6 @@ from skill.handlers.player import (
     PlaybackFailedHandler,
     PlayerIntentHandler,
     Tracks,
-    TracksInterceptor,
 )
 from skill.handlers.preferences import ForgetMeIntentHandler, QuietModeIntentHandler
 from skill.handlers.relief import CrampNowIntentHandler, LaunchRequestHandler
@@ -99,111 +93,39 @@ HANDLERS = (
 )
 
 
-class SkillIdMismatch(ValueError):
-    """The request names another skill than the one configured."""
+log = logging.getLogger(__name__)
 
 
-class BadEnvelope(ValueError):
-    """The JSON is not a request envelope the SDK can read."""
+def audio_pack(settings: Settings) -> Tracks:
+    """The audio pack's manifest, read once at start-up. No base URL or no pack: no tracks, no error."""
+    if not settings.audio_base_url:
+        return Tracks()
+    from speech.audio.manifest import Manifest, ManifestError
+
+    try:
+        return Tracks(Manifest.load(settings.audio_path), settings.audio_base_url)
+    except (ManifestError, OSError) as exc:
+        # The skill still speaks every tip; a broken pack must not take it down at night.
+        log.error("audio pack at %s is unreadable, bedtime tracks are off: %s", settings.audio_path, exc)
+        return Tracks()
 
 
-class NightInterceptor(AbstractRequestInterceptor):
-    """Decides, for requests that speak, whether to speak quietly (reply() reads it).
-
-    The mid-cramp answers decide from what is already known (session, this process) without
-    waiting on the store or the Settings API; the others may look both up, within a short bound.
-    """
-
-    MID_CRAMP = ("LaunchRequest", "CrampNowIntent")
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-
-    def process(self, handler_input):
-        request = handler_input.request_envelope.request
-        if request.object_type not in ("LaunchRequest", "IntentRequest"):
-            return
-        name = request.intent.name if request.object_type == "IntentRequest" and request.intent else request.object_type
-        handler_input.attributes_manager.request_attributes["night"] = night(
-            handler_input, self.settings, allow_io=name not in self.MID_CRAMP)
-
-
-class SpeakerInterceptor(AbstractRequestInterceptor):
-    """Gives each request a Speaker for its locale (the default locale when we have no content)."""
-
-    def __init__(self, contents: dict[str, content.Content], default: str, rng: random.Random):
-        # One Speaker per locale for the life of the process: it keeps rendered SSML.
-        self.speakers = {locale: Speaker(loaded, rng) for locale, loaded in contents.items()}
-        self.default = self.speakers[default]
-
-    def speaker_for(self, locale: str | None) -> Speaker:
-        return self.speakers.get(locale or "", self.default)
-
-    def process(self, handler_input):
-        locale = getattr(handler_input.request_envelope.request, "locale", None)
-        handler_input.attributes_manager.request_attributes["speaker"] = self.speaker_for(locale)
-
-
-def build_skill(settings: Settings, rng: random.Random | None = None) -> CustomSkill:
+def build_skill(settings: Settings, rng: random.Random | None = None) -> Skill:
     """The whole skill. Content for every locale is loaded and validated here, once."""
     contents = {locale: content.load(locale) for locale in content.locales()}
     if settings.locale not in contents:
         raise content.ContentError([f"no content for the default locale {settings.locale!r}"])
-    speakers = SpeakerInterceptor(contents, settings.locale, rng or random.Random())
+    rng = rng or random.Random()
+    # One Speaker per locale for the life of the process: it keeps rendered SSML.
+    speakers = {locale: Speaker(loaded, rng) for locale, loaded in contents.items()}
     store = open_store(settings.store_url)  # lazy: no file, no boto3, no network until used
+    turns = TurnInterceptor(speakers, settings.locale, audio_pack(settings), store, Night(settings))
     builder = CustomSkillBuilder(persistence_adapter=store)
     for handler in HANDLERS:
         builder.add_request_handler(handler())
-    builder.add_global_request_interceptor(speakers)
-    builder.add_global_request_interceptor(TracksInterceptor(Tracks.load(settings)))  # the audio pack, read once
-    builder.add_global_request_interceptor(MemoryInterceptor(store, Recall()))
-    builder.add_global_request_interceptor(NightInterceptor(settings))
+    builder.add_global_request_interceptor(turns)
     builder.add_global_response_interceptor(MemorySaver())
-    builder.add_exception_handler(CatchAllExceptionHandler(speakers.speaker_for))
-    builder.skill_id = settings.skill_id
-    skill = builder.create()
-    skill.serializer = Serializer()
-    return skill
-
-
-def application_id(payload: dict[str, Any]) -> str | None:
-    try:
-        return payload["context"]["System"]["application"]["applicationId"]
-    except (KeyError, TypeError):
-        pass
-    try:
-        return payload["session"]["application"]["applicationId"]
-    except (KeyError, TypeError):
-        return None
-
-
-def respond(skill: CustomSkill, payload: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    """Answer one request envelope (already parsed JSON) with a response envelope (JSON-ready).
-
-    Logs one structured line per request, whatever the outcome.
-    """
-    started = time.perf_counter()
-    outcome, response = "ok", None
-    try:
-        # The SDK checks this too, but only after deserialising and with a generic exception.
-        if skill.skill_id is not None and application_id(payload) != skill.skill_id:
-            outcome = "skill-id"
-            raise SkillIdMismatch("the request is for another skill")
-        try:
-            envelope = skill.serializer.deserialize(json.dumps(payload), RequestEnvelope)
-        except (SerializationException, RecursionError) as exc:
-            outcome = "bad-envelope"
-            raise BadEnvelope(str(exc)) from exc
-        try:
-            response = skill.serializer.serialize(skill.invoke(request_envelope=envelope, context=context))
-        except RecursionError as exc:
-            # JSON nested deeper than the stack allows (the SDK deep-copies session attributes):
-            # no Alexa request looks like that.
-            outcome = "bad-envelope"
-            raise BadEnvelope("the envelope is nested too deeply") from exc
-        return response
-    except Exception:
-        outcome = outcome if outcome != "ok" else "exception"
-        raise
-    finally:
-        logs.request_line(payload, outcome, started, time.perf_counter(), response)
+    builder.add_exception_handler(CatchAllExceptionHandler(turns.speaker_for))
+    sdk = builder.create()  # no skill id here: skill.invoke checks it, once
+    sdk.serializer = Serializer()
+    return Skill(sdk, settings.skill_id)

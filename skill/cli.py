@@ -101,8 +101,8 @@ def _review(args) -> int:
 
 def _serve(args, settings: Settings) -> int:
     import content
-    from skill.app import create_app
-    from skill.server import run
+    from skill.http.app import create_app
+    from skill.http.server import run
 
     if args.no_verify:
         settings = settings.replace(verify=False)

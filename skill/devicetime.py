@@ -1,4 +1,5 @@
-"""The device's local time: its time zone from the Alexa Settings API, and whether it is night.
+"""The device's local time: its time zone from the Alexa Settings API, and whether a moment is
+inside the night window on that clock (skill.night decides what that means for speech).
 
 Nothing here raises into a handler and nothing waits longer than SETTINGS_TIMEOUT (a hard total
 bound: the request runs on a worker thread and the caller stops waiting). What a process has
@@ -136,6 +137,9 @@ class Zones:
     def remember(self, device_key: str, zone: str | None) -> None:
         self.cache.put(device_key, zone or "", ZONE_TTL if zone else MISS_TTL)
 
+    def forget(self, device_key: str) -> None:
+        self.cache.pop(device_key)
+
     def lookup(self, endpoint: str | None, device_id: str | None, token: str | None) -> str | None:
         """The device's zone from the cache or the Settings API, within `timeout` seconds in all."""
         if not (endpoint and device_id and token):
@@ -178,64 +182,3 @@ class Zones:
         finally:
             with self._lock:
                 self._pending.pop(key, None)
-
-
-def _session(handler_input) -> dict | None:
-    if handler_input.request_envelope.session is None:
-        return None
-    return handler_input.attributes_manager.session_attributes
-
-
-def night(handler_input, settings, *, allow_io: bool) -> bool:
-    """Whether to speak softly: the user's voice preference when known, else the device's clock.
-
-    allow_io=False (the mid-cramp path) uses only what this process or the session already knows;
-    allow_io=True may also read the user's memory and ask the Settings API (<= SETTINGS_TIMEOUT).
-    """
-    memory = handler_input.attributes_manager.request_attributes.get("memory")
-    mirror = _session(handler_input)
-    known = mirror.get("night") if mirror is not None else None
-    known = known if isinstance(known, dict) else {}
-
-    voice = memory.voice_cached() if memory is not None else None
-    if voice is None and known.get("voice") in ("whisper", "normal"):
-        voice = known["voice"]
-    if voice is None and allow_io and memory is not None:
-        voice = memory.voice
-    session_zone = known["zone"] if zone_info(known.get("zone")) is not None else None
-    zone = None
-    if voice is None:
-        zone = device_zone(handler_input, allow_io=allow_io) or session_zone
-    if allow_io and mirror is not None and (voice or zone or session_zone):
-        mirror["night"] = {"voice": voice, "zone": zone or session_zone}
-    if voice is not None:
-        return voice == "whisper"
-    timestamp = getattr(handler_input.request_envelope.request, "timestamp", None)
-    if not isinstance(timestamp, dt.datetime):
-        timestamp = dt.datetime.now(dt.UTC)
-    return is_night(timestamp, zone_info(zone), settings.night_start, settings.night_end)
-
-
-def device_zone(handler_input, *, allow_io: bool) -> str | None:
-    """The device's IANA zone name: process cache; with allow_io also the Settings API, then the
-    user's memory (when the API has no answer in time). Found zones go to the cache and memory."""
-    memory = handler_input.attributes_manager.request_attributes.get("memory")
-    if memory is None:
-        return None
-    system = getattr(handler_input.request_envelope.context, "system", None)
-    device_id = getattr(getattr(system, "device", None), "device_id", None)
-    if not device_id:
-        return None
-    zones = memory.recall.zones
-    key = pseudonym(device_id)
-    zone = zones.known(key)
-    if zone is not None or not allow_io:
-        return zone
-    zone = zones.lookup(getattr(system, "api_endpoint", None), device_id, getattr(system, "api_access_token", None))
-    if zone is not None:
-        memory.zone = zone
-        return zone
-    zone = memory.zone
-    if zone is not None:
-        zones.remember(key, zone)
-    return zone

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from skill.builder import build_skill, respond
+from skill.builder import build_skill
 from skill.config import Settings
 
 _settings = Settings.from_env()
@@ -14,4 +14,4 @@ _skill = build_skill(_settings)
 
 
 def lambda_handler(event, context):
-    return respond(_skill, event, context)
+    return _skill.respond(event, context)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import functools
 import json
 import logging
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from skill.envelope import Facts
 
 log = logging.getLogger("cramp_coach.requests")
 
@@ -21,33 +25,19 @@ def pseudonym(user_id: str | None) -> str | None:
     return hashlib.blake2b(user_id.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
-def _get(payload, *path):
-    for part in path:
-        if not isinstance(payload, dict):
-            return None
-        payload = payload.get(part)
-    return payload
-
-
-def request_line(payload: dict, outcome: str, started: float, finished: float, response: dict | None = None) -> None:
+def request_line(facts: Facts, outcome: str, said: tuple[str, ...], seconds: float) -> None:
+    """The request's line: its facts, what the turn said (content keys) and how it ended."""
     if not log.isEnabledFor(logging.INFO):
         return
-    request = _get(payload, "request")
-    request = request if isinstance(request, dict) else {}
-    user = _get(payload, "context", "System", "user", "userId") or _get(payload, "session", "user", "userId")
-    said = _get(response, "sessionAttributes", "last", "keys") if response else None
-    said = said if isinstance(said, list) else None  # echoed session attributes may be anything
-    if outcome == "ok" and said and "error.main" in said:
-        outcome = "error"
     log.info(json.dumps({
-        "request_id": request.get("requestId"),
-        "type": request.get("type"),
-        "intent": _get(request, "intent", "name"),
-        "locale": request.get("locale"),
-        "user": pseudonym(user if isinstance(user, str) else None),
+        "request_id": facts.request_id,
+        "type": facts.request_type,
+        "intent": facts.intent,
+        "locale": facts.locale,
+        "user": pseudonym(facts.user_id),
         "outcome": outcome,
-        "keys": said,
-        "latency_ms": round((finished - started) * 1000, 2),
+        "keys": list(said),
+        "latency_ms": round(seconds * 1000, 2),
     }, separators=(",", ":")))
 
 

@@ -1,9 +1,10 @@
 """What Cramp Coach remembers about a user between sessions, as a typed view over one record.
 
-`memory(handler_input)` gives this request's Memory. It reads the store only when a field is
-first used, so the mid-cramp path (LaunchRequest, CrampNowIntent) never touches it, and it is
-saved by MemorySaver after the handler, only when something changed. The record holds these
-fields and nothing else; each is checked when read and dropped when it is not what we wrote:
+Each Turn has its user's Memory. It reads the store only when a field is first used, so the
+mid-cramp path (LaunchRequest, CrampNowIntent) never touches it, and it is saved by MemorySaver
+after the handler, only when something changed. It is storage only: what the voice and zone mean
+is skill.night's business. The record holds these fields and nothing else; each is checked when
+read and dropped when it is not what we wrote:
 
     {"voice": "whisper" | "normal",
      "tips_heard": ["tip id", ...],
@@ -20,12 +21,8 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from ask_sdk_core.dispatch_components import (
-    AbstractRequestInterceptor,
-    AbstractResponseInterceptor,
-)
-
-from skill.devicetime import TTLCache, Zones, zone_info
+from skill.devicetime import zone_info
+from skill.envelope import Facts
 from skill.logs import pseudonym
 
 log = logging.getLogger("cramp_coach.memory")
@@ -33,22 +30,8 @@ log = logging.getLogger("cramp_coach.memory")
 VOICES = ("whisper", "normal")
 ROUTINE_TTL = 15 * 60  # a routine left longer ago than this is not offered again
 MAX_TIPS = 200
-VOICE_TTL = 6 * 3600.0  # how long this process trusts what it learnt of a user's voice
 _MAX_ID = 64
 _ROUTINE = ("muscle", "step", "round", "saved_at")
-
-
-def memory(handler_input) -> Memory:
-    """This request's Memory (made by MemoryInterceptor; no I/O until a field is used)."""
-    return handler_input.attributes_manager.request_attributes["memory"]
-
-
-class Recall:
-    """What this process knows without I/O: voice preferences per user, zones per device."""
-
-    def __init__(self, size: int = 4096):
-        self.voices = TTLCache(size)  # user pseudonym -> "whisper" | "normal" | "" (none)
-        self.zones = Zones(size)
 
 
 def _text(value: Any) -> bool:
@@ -85,17 +68,12 @@ def _routine(value: Any) -> dict[str, Any] | None:
 
 
 class Memory:
-    """One user's record for one request. Setters change this view; MemorySaver stores it."""
+    """One user's record for one request. Setters change this view; MemorySaver stores it.
+    ``envelope`` is the SDK's request envelope, which the persistence adapters key by user."""
 
-    def __init__(self, handler_input, adapter, recall: Recall):
-        envelope = handler_input.request_envelope
-        system = getattr(envelope.context, "system", None)
-        user = getattr(getattr(system, "user", None), "user_id", None) or getattr(
-            getattr(envelope.session, "user", None), "user_id", None)
-        device = getattr(getattr(system, "device", None), "device_id", None)
-        self.recall = recall
-        self._ids = (user if isinstance(user, str) else None, device if isinstance(device, str) else None)
-        self._handler_input = handler_input
+    def __init__(self, envelope, facts: Facts, adapter):
+        self._ids = (facts.user_id, facts.device_id)
+        self._envelope = envelope
         self._adapter = adapter
         self._record: dict[str, Any] | None = None
         self._changed = False
@@ -109,16 +87,24 @@ class Memory:
     def device(self) -> str | None:
         return pseudonym(self._ids[1])
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the record has been read in this request (then reading a field costs no I/O)."""
+        return self._record is not None
+
+    @property
+    def trusted(self) -> bool:
+        """False when the store is failing: an empty record then says nothing about the user."""
+        return bool(self.user) and getattr(self._adapter, "available", True)
+
     def _get(self) -> dict[str, Any]:
         if self._record is None:
-            raw = self._adapter.get_attributes(self._handler_input.request_envelope) if self.user else {}
+            raw = self._adapter.get_attributes(self._envelope) if self.user else {}
             self._record, dropped = clean(raw)
             if dropped:
                 log.warning(json.dumps({"memory": "dropped fields", "user": self.user, "fields": dropped[:10]},
                                        separators=(",", ":")))
                 self._changed = True  # the next save writes the repaired record
-            if self.user and getattr(self._adapter, "available", True):  # not when the store just failed
-                self.recall.voices.put(self.user, self._record.get("voice", ""), VOICE_TTL)
         return self._record
 
     def _set(self, name: str, value: Any) -> None:
@@ -139,18 +125,6 @@ class Memory:
         if value is not None and value not in VOICES:
             raise ValueError(f"voice must be one of {VOICES} or None, got {value!r}")
         self._set("voice", value)
-        if self.user:
-            self.recall.voices.put(self.user, value or "", VOICE_TTL)
-        if self._handler_input.request_envelope.session is not None:
-            mirror = self._handler_input.attributes_manager.session_attributes.get("night")
-            mirror = mirror if isinstance(mirror, dict) else {}
-            self._handler_input.attributes_manager.session_attributes["night"] = {**mirror, "voice": value}
-
-    def voice_cached(self) -> str | None:
-        """The voice preference if known without I/O (this request's record, or this process)."""
-        if self._record is not None:
-            return self._record.get("voice")
-        return (self.recall.voices.get(self.user) or None) if self.user else None
 
     @property
     def tips_heard(self) -> tuple[str, ...]:
@@ -204,37 +178,11 @@ class Memory:
         if not (self._changed and self.user and self._record is not None):
             return False
         record, _ = clean(self._record)
-        saved = self._adapter.save_attributes(self._handler_input.request_envelope, record)
+        saved = self._adapter.save_attributes(self._envelope, record)
         self._changed = not saved
         return bool(saved)
 
     def forget(self) -> bool:
         """Delete everything kept about the user. False if the store could not be reached."""
         self._record, self._changed = {}, False
-        if self.user:
-            self.recall.voices.pop(self.user)
-        if self.device:
-            self.recall.zones.cache.pop(self.device)
-        if self._handler_input.request_envelope.session is not None:
-            self._handler_input.attributes_manager.session_attributes.pop("night", None)
-        return bool(self._adapter.delete_attributes(self._handler_input.request_envelope)) if self.user else True
-
-
-class MemoryInterceptor(AbstractRequestInterceptor):
-    """Puts this request's (lazy) Memory in the request attributes."""
-
-    def __init__(self, adapter, recall: Recall):
-        self.adapter = adapter
-        self.recall = recall
-
-    def process(self, handler_input) -> None:
-        handler_input.attributes_manager.request_attributes["memory"] = Memory(handler_input, self.adapter, self.recall)
-
-
-class MemorySaver(AbstractResponseInterceptor):
-    """Saves the request's Memory after the handler, when it changed."""
-
-    def process(self, handler_input, response) -> None:
-        found = handler_input.attributes_manager.request_attributes.get("memory")
-        if found is not None:
-            found.save()
+        return bool(self._adapter.delete_attributes(self._envelope)) if self.user else True

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 
+from skill.envelope import user_id as envelope_user
 from skill.logs import pseudonym
 
 if TYPE_CHECKING:
@@ -49,11 +50,9 @@ class NoUser(PersistenceException):
 
 
 def user_id(envelope) -> str:
-    system = getattr(getattr(envelope, "context", None), "system", None)
-    user = getattr(getattr(system, "user", None), "user_id", None)
-    if not user:
-        user = getattr(getattr(getattr(envelope, "session", None), "user", None), "user_id", None)
-    if not isinstance(user, str) or not user:
+    """The record's key: the user id of an SDK request envelope (skill.envelope's rule)."""
+    user = envelope_user(envelope)
+    if user is None:
         raise NoUser("the request has no user id")
     return user
 
@@ -151,8 +150,8 @@ def dynamodb_adapter(table: str, timeout: float = DYNAMODB_TIMEOUT) -> AbstractP
     config = Config(connect_timeout=timeout, read_timeout=timeout,
                     retries={"total_max_attempts": 1, "mode": "standard"})
     resource = session.resource("dynamodb", config=config)
-    return DynamoDbAdapter(table_name=table, partition_key_name="id", create_table=False,
-                           dynamodb_resource=resource)
+    return DynamoDbAdapter(table_name=table, partition_key_name="id", partition_keygen=user_id,
+                           create_table=False, dynamodb_resource=resource)
 
 
 def open_store(url: str) -> GuardedAdapter:

@@ -38,7 +38,7 @@ def talk(skill):
 
 @pytest.fixture
 def app(settings):
-    from skill.app import create_app
+    from skill.http.app import create_app
 
     return create_app(settings, rng=random.Random(7))
 

@@ -10,9 +10,14 @@ from ask_sdk_core.attributes_manager import AttributesManager
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import RequestEnvelope
 
-from skill.builder import respond
-from skill.memory import MemoryInterceptor, Recall
+from skill.invoke import respond
+import content
+from skill import envelope as envelope_facts
+from skill.handlers.player import Tracks
+from skill.memory import Memory
 from skill.serializer import Serializer
+from skill.turn import Session, Turn
+from speech import Speaker
 from tests import fixtures
 
 
@@ -72,7 +77,7 @@ def dressed(envelope: dict, *, user: str | None = _KEEP, device: str | None = No
     return envelope
 
 
-# --- what handlers see: the SDK's model objects, with our memory interceptor run ------------
+# --- what handlers see: the SDK's model objects and the Turn built from them ---------------
 
 USER = "amzn1.ask.account.MEMORYUSER"
 DEVICE = "amzn1.ask.device.KITCHEN"
@@ -87,11 +92,14 @@ def sdk_envelope(user: str | None = USER, device: str = DEVICE, *, timestamp: st
     return Serializer().deserialize(json.dumps(payload), RequestEnvelope)
 
 
-def handler_input(request: RequestEnvelope, adapter, recall: Recall | None = None) -> HandlerInput:
-    """What the SDK builds per request, with our MemoryInterceptor run on it."""
+def turn_for(request: RequestEnvelope, adapter, night=None) -> Turn:
+    """The Turn of ``request`` as skill.interceptors builds it, before any night decision."""
     given = HandlerInput(request_envelope=request, attributes_manager=AttributesManager(request, adapter))
-    MemoryInterceptor(adapter, recall or Recall()).process(given)
-    return given
+    facts = envelope_facts.read(Serializer().serialize(request))
+    attributes = given.attributes_manager.session_attributes if request.session is not None else {}
+    loaded = content.load()
+    return Turn(facts, Speaker(loaded), Tracks(), Memory(request, facts, adapter), Session(attributes, loaded),
+                given, night)
 
 
 def can_fulfill(name: str, **slots: str | None) -> dict:

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import pytest
 import responses
 
-from skill.app import MAX_BODY_BYTES, create_app
+from skill.http.app import MAX_BODY_BYTES, create_app
 from skill.config import Settings
 from tests import fixtures
 from tests.loopback import free_port

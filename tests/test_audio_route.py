@@ -13,8 +13,8 @@ import urllib.request
 
 import pytest
 
-from skill.app import create_app
-from skill.audio_route import ONE_YEAR
+from skill.http.app import create_app
+from skill.http.audio_route import ONE_YEAR
 from skill.config import Settings
 from tests import fixtures
 from tests.audio_pack import write_pack

@@ -1,5 +1,5 @@
 """skill.devicetime: the Settings API answered by a real HTTP server on loopback, the night window,
-and night() on the mid-cramp path (no I/O) and elsewhere."""
+and skill.night's decision on the mid-cramp path (no I/O) and elsewhere."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from skill.config import Settings
-from skill.devicetime import MISS_TTL, TTLCache, Zones, is_night, night, zone_info
-from skill.memory import Recall, memory
+from skill.devicetime import MISS_TTL, TTLCache, Zones, is_night, zone_info
+from skill.night import Night
 from skill.store import open_store
-from tests.envelopes import handler_input, sdk_envelope as envelope
+from tests.envelopes import sdk_envelope as envelope
+from tests.envelopes import turn_for
 from tests.loopback import ANSWERS, TOKEN
 
 @pytest.mark.parametrize("device", ["london", "tokyo"])
@@ -110,7 +111,7 @@ def test_is_night_without_a_zone_is_false_and_naive_times_are_utc():
     assert is_night(dt.datetime(2026, 1, 15, 3), ZoneInfo("Europe/London"), *WRAP) is True
 
 
-# --- night(): what the handlers call -------------------------------------------------------
+# --- skill.night: what the Turn interceptor and QuietModeIntent call -------------------------
 
 SETTINGS = Settings()
 AT_3AM_LONDON = "2026-01-15T03:00:00Z"
@@ -122,68 +123,69 @@ def store(tmp_path):
     return open_store(f"sqlite:///{tmp_path / 'memory.sqlite3'}")
 
 
-def request(api, store, recall, device="london", timestamp=AT_3AM_LONDON, session=None):
-    return handler_input(envelope(device=device, timestamp=timestamp, endpoint=api.endpoint, token=TOKEN,
-                                  session=session), store, recall)
+def request(api, store, rule, device="london", timestamp=AT_3AM_LONDON, session=None):
+    return turn_for(envelope(device=device, timestamp=timestamp, endpoint=api.endpoint, token=TOKEN,
+                             session=session), store, rule)
+
+
+def night(t, allow_io: bool) -> bool:
+    return t.night.decide(t, allow_io=allow_io)
 
 
 def test_mid_cramp_path_uses_no_io_and_learns_from_other_requests(api, store, tmp_path):
-    recall = Recall()
-    assert night(request(api, store, recall), SETTINGS, allow_io=False) is False  # nothing known yet
+    rule = Night(SETTINGS)
+    assert night(request(api, store, rule), allow_io=False) is False  # nothing known yet
     assert api.calls == [] and not (tmp_path / "memory.sqlite3").exists()
 
-    other = request(api, store, recall)
-    assert night(other, SETTINGS, allow_io=True) is True
-    assert api.calls == ["london"] and memory(other).zone == "Europe/London"
-    memory(other).save()
+    other = request(api, store, rule)
+    assert night(other, allow_io=True) is True
+    assert api.calls == ["london"] and other.memory.zone == "Europe/London"
+    other.memory.save()
 
-    assert night(request(api, store, recall), SETTINGS, allow_io=False) is True
-    assert night(request(api, store, recall, timestamp=AT_3PM_LONDON), SETTINGS, allow_io=False) is False
+    assert night(request(api, store, rule), allow_io=False) is True
+    assert night(request(api, store, rule, timestamp=AT_3PM_LONDON), allow_io=False) is False
     assert api.calls == ["london"]
 
 
 def test_voice_preference_overrides_the_clock(api, store):
-    recall = Recall()
-    chosen = request(api, store, recall)
-    memory(chosen).voice = "normal"
-    memory(chosen).save()
-    assert night(request(api, store, recall), SETTINGS, allow_io=False) is False
-    assert night(request(api, store, Recall()), SETTINGS, allow_io=True) is False  # from the store
-    whisper = request(api, store, recall, timestamp=AT_3PM_LONDON)
-    memory(whisper).voice = "whisper"
-    memory(whisper).save()
-    assert night(request(api, store, recall, timestamp=AT_3PM_LONDON), SETTINGS, allow_io=False) is True
+    rule = Night(SETTINGS)
+    chosen = request(api, store, rule)
+    rule.choose(chosen, "normal")
+    chosen.memory.save()
+    assert night(request(api, store, rule), allow_io=False) is False
+    assert night(request(api, store, Night(SETTINGS)), allow_io=True) is False  # from the store
+    whisper = request(api, store, rule, timestamp=AT_3PM_LONDON)
+    rule.choose(whisper, "whisper")
+    whisper.memory.save()
+    assert night(request(api, store, rule, timestamp=AT_3PM_LONDON), allow_io=False) is True
     assert api.calls == []  # a known preference needs no clock
 
 
 def test_session_carries_what_was_learnt(api, store):
-    first = request(api, store, Recall(), session={})
-    assert night(first, SETTINGS, allow_io=True) is True
-    carried = first.attributes_manager.session_attributes
+    first = request(api, store, Night(SETTINGS), session={})
+    assert night(first, allow_io=True) is True
+    carried = first.session.attributes
     assert carried["night"] == {"voice": None, "zone": "Europe/London"}
     # A new process (cold caches) on the mid-cramp path, with the session Alexa echoes back:
-    assert night(request(api, store, Recall(), session=carried), SETTINGS, allow_io=False) is True
+    assert night(request(api, store, Night(SETTINGS), session=carried), allow_io=False) is True
     forged = {"night": {"zone": "../../etc/passwd", "voice": "scream"}}
-    assert night(request(api, store, Recall(), session=forged), SETTINGS, allow_io=False) is False
+    assert night(request(api, store, Night(SETTINGS), session=forged), allow_io=False) is False
 
 
 def test_slow_api_falls_back_on_the_remembered_zone(api, store):
-    remembered = request(api, store, Recall(), device="slow")
-    memory(remembered).zone = "Asia/Tokyo"
-    memory(remembered).save()
+    remembered = request(api, store, Night(SETTINGS), device="slow")
+    remembered.memory.zone = "Asia/Tokyo"
+    remembered.memory.save()
     started = time.perf_counter()
     # 03:00 UTC is noon in Tokyo; Paris (the API's late answer) would be night.
-    assert night(request(api, store, Recall(), device="slow"), SETTINGS, allow_io=True) is False
+    assert night(request(api, store, Night(SETTINGS), device="slow"), allow_io=True) is False
     assert time.perf_counter() - started < 0.4
 
 
-def test_night_without_a_memory_interceptor_is_false(api):
-    from ask_sdk_core.attributes_manager import AttributesManager
-    from ask_sdk_core.handler_input import HandlerInput
-
-    bare = envelope(device="london", timestamp=AT_3AM_LONDON, endpoint=api.endpoint, token=TOKEN)
-    given = HandlerInput(request_envelope=bare, attributes_manager=AttributesManager(bare))
-    assert night(given, SETTINGS, allow_io=True) is False and api.calls == []
+def test_no_device_means_no_clock_and_no_lookup(api, store):
+    t = request(api, store, Night(SETTINGS), device="")
+    assert t.facts.device_id is None
+    assert night(t, allow_io=True) is False and api.calls == []
 
 
 def test_miss_ttl_is_short():

@@ -7,9 +7,9 @@ import json
 import pytest
 
 import content
-from skill.builder import BadEnvelope, SkillIdMismatch, respond
+from skill.invoke import BadEnvelope, SkillIdMismatch, respond
 from tests import fixtures
-from tests.envelopes import Conversation, Unknown, can_fulfill, intent, keys, load, speech
+from tests.envelopes import Unknown, can_fulfill, intent, keys, load, speech
 
 CONVERSATIONS = sorted(fixtures.CONVERSATIONS.glob("*.json"))
 

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from skill.builder import SkillIdMismatch, respond
+from skill.invoke import SkillIdMismatch, respond
 from tests import fixtures
 from tests.envelopes import Unknown, intent, load
 

@@ -9,18 +9,15 @@ import sqlite3
 
 import pytest
 
-from skill.builder import build_skill, respond
+from skill.builder import build_skill
+from skill.invoke import respond
 from skill.config import Settings
-from skill.memory import (
-    ROUTINE_TTL,
-    MemorySaver,
-    Recall,
-    clean,
-    memory,
-)
+from skill.interceptors import MemorySaver
+from skill.memory import ROUTINE_TTL, clean
+from skill.night import Night
 from skill.store import GuardedAdapter, SqliteAdapter, open_store
 from tests import fixtures
-from tests.envelopes import DEVICE, USER, handler_input, intent, load
+from tests.envelopes import DEVICE, USER, intent, load, turn_for
 from tests.envelopes import sdk_envelope as envelope
 
 
@@ -66,26 +63,27 @@ def stored(db) -> dict | None:
 
 
 def test_memory_is_lazy_and_saves_only_changes(store, inner, db):
-    given = handler_input(envelope(), store)
-    mine = memory(given)
+    given = turn_for(envelope(), store)
+    mine = given.memory
     assert inner.calls == [] and not db.exists()
     assert mine.voice is None and mine.tips_heard == () and mine.routine is None
     assert inner.calls == ["get"]
     assert mine.save() is False and inner.calls == ["get"]  # nothing changed: nothing written
     mine.voice = "whisper"
     mine.tips_heard = ["stretch_before_bed"]
-    MemorySaver().process(given, None)
+    given.handler_input.attributes_manager.request_attributes["turn"] = given
+    MemorySaver().process(given.handler_input, None)
     assert inner.calls == ["get", "save"]
     assert stored(db) == {"voice": "whisper", "tips_heard": ["stretch_before_bed"]}
 
-    again = memory(handler_input(envelope(), store))
+    again = turn_for(envelope(), store).memory
     assert again.voice == "whisper" and again.tips_heard == ("stretch_before_bed",)
     again.voice = "whisper"  # the same value is no change
     assert again.save() is False
 
 
 def test_tips_heard_keep_order_without_repeats(store, db):
-    mine = memory(handler_input(envelope(), store))
+    mine = turn_for(envelope(), store).memory
     mine.tips_heard = ["a", "b", "a", "c"]
     assert mine.tips_heard == ("a", "b", "c")
     mine.save()
@@ -95,37 +93,37 @@ def test_tips_heard_keep_order_without_repeats(store, db):
 
 
 def test_routine_is_resumable_for_fifteen_minutes(store):
-    mine = memory(handler_input(envelope(), store))
+    mine = turn_for(envelope(), store).memory
     mine.routine = {"muscle": "calf", "step": 2, "round": 1, "paused": False, "saved_at": 1_000_000}
     left = {"muscle": "calf", "step": 2, "round": 1, "saved_at": 1_000_000}
     assert mine.routine == left  # only what a resume needs is kept
     assert mine.resumable(1_000_000 + ROUTINE_TTL) == left
     assert mine.resumable(1_000_000 + ROUTINE_TTL + 1) is None
     mine.save()
-    later = memory(handler_input(envelope(), store))
+    later = turn_for(envelope(), store).memory
     assert later.resumable(1_000_000 + 60)["step"] == 2
     assert later.resumable() is None  # left long ago
     later.routine = {"muscle": "foot", "step": 1, "round": 1}
     assert later.resumable()["muscle"] == "foot"  # saved now
     later.routine = None
     later.save()
-    assert memory(handler_input(envelope(), store)).routine is None
+    assert turn_for(envelope(), store).memory.routine is None
     with pytest.raises(ValueError):
         later.routine = {"muscle": "calf", "step": "two", "round": 1}
 
 
 def test_zone_belongs_to_one_device(store):
-    mine = memory(handler_input(envelope(device="amzn1.ask.device.BEDROOM"), store))
+    mine = turn_for(envelope(device="amzn1.ask.device.BEDROOM"), store).memory
     mine.zone = "Europe/London"
     mine.save()
-    assert memory(handler_input(envelope(device="amzn1.ask.device.BEDROOM"), store)).zone == "Europe/London"
-    assert memory(handler_input(envelope(device="amzn1.ask.device.KITCHEN"), store)).zone is None
+    assert turn_for(envelope(device="amzn1.ask.device.BEDROOM"), store).memory.zone == "Europe/London"
+    assert turn_for(envelope(device="amzn1.ask.device.KITCHEN"), store).memory.zone is None
     with pytest.raises(ValueError):
         mine.zone = "Mars/Olympus_Mons"
 
 
 def test_only_known_fields_are_stored_and_the_device_is_hashed(store, db):
-    mine = memory(handler_input(envelope(), store))
+    mine = turn_for(envelope(), store).memory
     mine.voice, mine.zone = "normal", "America/New_York"
     mine.routine = {"muscle": "foot", "step": 0, "round": 0, "saved_at": 1_700_000_000}
     mine.tips_heard = ["water"]
@@ -145,7 +143,7 @@ BAD_FIELDS = {
 def test_bad_fields_are_dropped_on_read_and_repaired(store, inner, db, caplog):
     store.save_attributes(envelope(), {**BAD_FIELDS, "voice": "whisper"})
     with caplog.at_level(logging.WARNING, "cramp_coach"):
-        mine = memory(handler_input(envelope(), store))
+        mine = turn_for(envelope(), store).memory
         assert mine.voice == "whisper" and mine.tips_heard == () and mine.routine is None and mine.zone is None
     (line,) = [r.getMessage() for r in caplog.records if r.name == "cramp_coach.memory"]
     assert json.loads(line)["fields"] == ["password", "routine", "timezone", "tips_heard"]
@@ -162,39 +160,39 @@ def test_clean_keeps_nothing_it_did_not_write(record):
 
 
 def test_forget_deletes_the_record(store, inner, db):
-    mine = memory(handler_input(envelope(), store))
+    mine = turn_for(envelope(), store).memory
     mine.voice = "whisper"
     mine.save()
-    assert memory(handler_input(envelope(), store)).forget() is True
+    assert turn_for(envelope(), store).memory.forget() is True
     assert stored(db) is None
-    assert memory(handler_input(envelope(), store)).voice is None
+    assert turn_for(envelope(), store).memory.voice is None
 
 
 def test_a_store_that_fails_gives_an_empty_memory(tmp_path):
     (tmp_path / "file").write_text("not a directory")
     broken = open_store(f"sqlite:///{tmp_path / 'file' / 'memory.sqlite3'}")
-    mine = memory(handler_input(envelope(), broken))
+    mine = turn_for(envelope(), broken).memory
     assert mine.voice is None and mine.tips_heard == ()
     mine.voice = "whisper"
     assert mine.save() is False and mine.forget() is False
 
 
 def test_no_user_means_no_store(store, inner):
-    mine = memory(handler_input(envelope(user=None), store))
+    mine = turn_for(envelope(user=None), store).memory
     mine.voice = "whisper"
     assert mine.save() is False and mine.forget() is True
     assert inner.calls == []
 
 
 def test_voice_is_known_to_the_process_once_seen(store):
-    recall = Recall()
-    first = memory(handler_input(envelope(), store, recall))
-    assert first.voice_cached() is None
-    first.voice = "whisper"
-    first.save()
-    # A later request in this process knows it without reading the store.
-    assert memory(handler_input(envelope(), store, recall)).voice_cached() == "whisper"
-    assert memory(handler_input(envelope(), store, Recall())).voice_cached() is None
+    night = Night(Settings())
+    first = turn_for(envelope(), store, night)
+    assert night.decide(first, allow_io=False) is False  # 03:00 UTC, but no zone and no voice known
+    night.choose(first, "whisper")
+    first.memory.save()
+    # A later request in this process knows it without reading the store; a new process does not.
+    assert night.decide(turn_for(envelope(), store, night), allow_io=False) is True
+    assert Night(Settings()).decide(turn_for(envelope(), store, Night(Settings())), allow_io=False) is False
 
 
 @pytest.mark.parametrize("request_name", ["launch", "cramp"])

@@ -8,7 +8,8 @@ import random
 
 import pytest
 
-from skill.builder import build_skill, respond
+from skill.builder import build_skill
+from skill.invoke import respond
 from skill.config import Settings
 from skill.handlers.player import Track
 from tests import fixtures
@@ -113,7 +114,7 @@ def test_unreadable_manifest_is_logged_and_the_tip_spoken(tmp_path, caplog):
     (tmp_path / "manifest.json").write_text("{ not json")
     with caplog.at_level(logging.ERROR):
         skill = make_skill(audio_base_url=BASE, audio_dir=tmp_path)
-    assert any(r.name == "skill.handlers.player" and r.levelno == logging.ERROR for r in caplog.records)
+    assert any(r.name == "skill.builder" and r.levelno == logging.ERROR for r in caplog.records)
     assert_spoken_tip(bedtime(skill))
 
 

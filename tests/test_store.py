@@ -15,7 +15,6 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from skill.memory import memory
 from skill.store import (
     BACKOFF_SECONDS,
     GuardedAdapter,
@@ -23,7 +22,7 @@ from skill.store import (
     dynamodb_adapter,
     open_store,
 )
-from tests.envelopes import USER, handler_input
+from tests.envelopes import USER, turn_for
 from tests.envelopes import sdk_envelope as envelope
 from tests.loopback import free_port, serve
 
@@ -176,7 +175,7 @@ def test_corrupt_rows_read_as_empty_without_backing_off(tmp_path, caplog, value)
 def test_boto3_is_imported_only_for_dynamodb(tmp_path):
     code = (
         "import sys, json, random\n"
-        "from skill.builder import build_skill, respond\n"
+        "from skill.builder import build_skill\nfrom skill.invoke import respond\n"
         "from skill.config import Settings\n"
         "from tests import fixtures\n"
         f"skill = build_skill(Settings(skill_id=fixtures.SKILL_ID, store='sqlite:///{tmp_path}/m.sqlite3'))\n"
@@ -240,7 +239,7 @@ def test_dynamodb_round_trip(table):
     item = table.get_item(TableName=TABLE, Key={"id": {"S": USER}})["Item"]
     assert item["attributes"]["M"]["voice"] == {"S": "whisper"}
     assert store.get_attributes(envelope()) == record  # numbers come back as int, not Decimal
-    mine = memory(handler_input(envelope(), store))
+    mine = turn_for(envelope(), store).memory
     assert mine.routine["saved_at"] == 1_700_000_000 and mine.voice == "whisper"
     assert store.delete_attributes(envelope()) is True
     assert "Item" not in table.get_item(TableName=TABLE, Key={"id": {"S": USER}})

@@ -9,7 +9,7 @@ import pytest
 import requests
 import responses
 
-from skill.verify import RequestVerifier, VerificationError, canonical_cert_url
+from skill.http.verify import RequestVerifier, VerificationError, canonical_cert_url
 from tests.pki import CERT_URL, SKILL_ID, make_pki, request_body, signed_headers
 
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)
@@ -35,7 +35,7 @@ def clock():
 
 @pytest.fixture
 def verifier(pki, clock):
-    return RequestVerifier(SKILL_ID, pki.ca_bundle, clock=clock)
+    return RequestVerifier(pki.ca_bundle, clock=clock)
 
 
 @pytest.fixture
@@ -138,9 +138,9 @@ def test_chain_to_a_root_we_do_not_trust_is_rejected(pki, clock, s3, tmp_path):
     rogue = make_pki(tmp_path / "rogue", now=NOW, name="Rogue")
     s3.get(CERT_URL, body=rogue.chain_pem)
     body = request_body(NOW)
-    assert rejects(RequestVerifier(SKILL_ID, pki.ca_bundle, clock=clock), signed_headers(rogue, body), body) == "cert-chain"
+    assert rejects(RequestVerifier(pki.ca_bundle, clock=clock), signed_headers(rogue, body), body) == "cert-chain"
     # The same chain passes once its root is trusted, so the refusal was about trust alone.
-    assert RequestVerifier(SKILL_ID, rogue.ca_bundle, clock=clock).verify(signed_headers(rogue, body), body)
+    assert RequestVerifier(rogue.ca_bundle, clock=clock).verify(signed_headers(rogue, body), body)
 
 
 def test_unreadable_chain_is_rejected(pki, verifier, s3):
@@ -184,23 +184,10 @@ def test_missing_timestamp_is_rejected(pki, verifier, s3):
     assert rejects(verifier, signed_headers(pki, body), body) == "timestamp"
 
 
-@pytest.mark.parametrize("application_id", ["amzn1.ask.skill.someone-else", SKILL_ID.upper(), None],
-                         ids=["wrong", "case-differs", "missing"])
-def test_skill_id_must_match_exactly_when_configured(pki, verifier, s3, application_id):
+def test_the_verifier_leaves_the_skill_id_to_the_skill(pki, clock, s3):
+    """One rule for every door: skill.invoke checks the skill id (tests/test_envelope.py)."""
     pki.serve(s3)
-    body = request_body(NOW, application_id=application_id)
-    assert rejects(verifier, signed_headers(pki, body), body) == "skill-id"
-
-
-def test_skill_id_falls_back_to_the_session(pki, verifier, s3):
-    pki.serve(s3)
-    body = request_body(NOW).replace(b'"context"', b'"not-context"')
-    assert verifier.verify(signed_headers(pki, body), body)
-
-
-def test_any_skill_id_passes_when_none_is_configured(pki, clock, s3):
-    pki.serve(s3)
-    verifier = RequestVerifier(None, pki.ca_bundle, clock=clock)
+    verifier = RequestVerifier(pki.ca_bundle, clock=clock)
     body = request_body(NOW, application_id="amzn1.ask.skill.anyone")
     assert verifier.verify(signed_headers(pki, body), body)
 
@@ -236,7 +223,7 @@ def test_certificate_fetch_failures_are_rejected(pki, verifier, s3, failure):
 
 def test_fetch_uses_the_timeout(pki, clock, s3):
     pki.serve(s3)
-    verifier = RequestVerifier(SKILL_ID, pki.ca_bundle, clock=clock, fetch_timeout=1.5)
+    verifier = RequestVerifier(pki.ca_bundle, clock=clock, fetch_timeout=1.5)
     body = request_body(NOW)
     verifier.verify(signed_headers(pki, body), body)
     assert s3.calls[0].request.req_kwargs["timeout"] == 1.5
@@ -290,10 +277,10 @@ def test_bundle_without_certificates_is_refused_at_start(tmp_path):
     empty = tmp_path / "empty.pem"
     empty.write_text("no certificates here\n")
     with pytest.raises(ValueError):
-        RequestVerifier(SKILL_ID, empty)
+        RequestVerifier(empty)
 
 
 def test_system_bundle_is_the_default_and_does_not_trust_the_test_root(pki, clock, s3):
     pki.serve(s3)
     body = request_body(NOW)
-    assert rejects(RequestVerifier(SKILL_ID, clock=clock), signed_headers(pki, body), body) == "cert-chain"
+    assert rejects(RequestVerifier(clock=clock), signed_headers(pki, body), body) == "cert-chain"

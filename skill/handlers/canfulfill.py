@@ -38,12 +38,11 @@ def custom_intents(locale: str) -> dict[str, frozenset[str]]:
 class CanFulfillIntentRequestHandler(RequestTypeHandler):
     request_type = "CanFulfillIntentRequest"
 
-    def handle(self, handler_input):
-        request = handler_input.request_envelope.request
-        intent = request.intent
+    def answer(self, t):
+        intent = t.handler_input.request_envelope.request.intent
         # The locale is the caller's text: only a locale we ship names a file (no "../"), and the
         # cache above stays as small as the set of models.
-        locale = request.locale if request.locale in model_locales() else "en-US"
+        locale = t.facts.locale if t.facts.locale in model_locales() else "en-US"
         known = custom_intents(locale).get(getattr(intent, "name", None))
         slots, understood = {}, known is not None
         for name, value in ((intent.slots or {}) if intent else {}).items():
@@ -55,6 +54,6 @@ class CanFulfillIntentRequestHandler(RequestTypeHandler):
             slots[name] = CanFulfillSlot(can_understand=answer,
                                          can_fulfill=CanFulfillSlotValues.YES if ok else CanFulfillSlotValues.NO)
         verdict = CanFulfillIntentValues.YES if understood else CanFulfillIntentValues.NO
-        builder = handler_input.response_builder
+        builder = t.builder
         builder.set_can_fulfill_intent(CanFulfillIntent(can_fulfill=verdict, slots=slots or None))
         return builder.response

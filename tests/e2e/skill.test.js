@@ -134,7 +134,7 @@ const EXPECT = {
     ended: false,
   }),
   PreventionTipIntent: (id) => ({
-    first: [id ? 'tip.intro_topic' : 'tip.intro'], tip: 1, ended: false, attributes: { topic: id || null },
+    first: [id ? 'tip.intro_topic' : 'tip.intro'], tip: 1, ended: false, attributes: { topic: id },
   }),
   BedtimeTipIntent: () => ({ first: ['bedtime.intro'], tip: 1, lastKey: 'bedtime.close', ended: true }),
   CausesIntent: () => ({ keys: ['causes.overview', 'more.offer'], ended: false }),

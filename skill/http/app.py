@@ -9,9 +9,10 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from skill import logs
-from skill.audio_route import audio_blueprint
-from skill.builder import BadEnvelope, SkillIdMismatch, build_skill, respond
+from skill.builder import build_skill
 from skill.config import Settings
+from skill.http.audio_route import audio_blueprint
+from skill.invoke import BadEnvelope, SkillIdMismatch
 
 MAX_BODY_BYTES = 128 * 1024
 log = logging.getLogger(__name__)
@@ -25,9 +26,9 @@ def create_app(settings: Settings | None = None, **skill_options) -> Flask:
     app.register_blueprint(audio_blueprint(settings.audio_path))  # GET /audio/<hash>.mp3, unverified
     verifier = None
     if settings.verify:
-        from skill.verify import RequestVerifier
+        from skill.http.verify import RequestVerifier
 
-        verifier = RequestVerifier(settings.skill_id, settings.ca_bundle)
+        verifier = RequestVerifier(settings.ca_bundle)
     else:
         log.warning("REQUEST VERIFICATION IS OFF: anyone can call this endpoint. "
                     "Use this only for local testing, never in production.")
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None, **skill_options) -> Flask:
     def alexa():
         body = request.get_data(cache=False)
         if verifier is not None:
-            from skill.verify import VerificationError
+            from skill.http.verify import VerificationError
 
             try:
                 payload = verifier.verify(request.headers, body)
@@ -48,10 +49,8 @@ def create_app(settings: Settings | None = None, **skill_options) -> Flask:
                 payload = json.loads(body)
             except (ValueError, RecursionError):  # RecursionError: nested deeper than the stack
                 return error(400, "body", "the body is not JSON")
-        if not isinstance(payload, dict) or not isinstance(payload.get("request"), dict):
-            return error(400, "body", "the body is not an Alexa request envelope")
         try:
-            return jsonify(respond(skill, payload))
+            return jsonify(skill.respond(payload))
         except BadEnvelope as exc:
             return error(400, "body", f"the body is not an Alexa request envelope: {exc}")
         except SkillIdMismatch:

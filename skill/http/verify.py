@@ -1,6 +1,7 @@
 """Proves that a request to the HTTPS endpoint came from Alexa, as Amazon requires of skills
-hosted as web services: certificate URL, certificate chain, body signature, timestamp and
-skill id. Built on ``cryptography``'s X.509 verification; knows nothing of Flask."""
+hosted as web services: certificate URL, certificate chain, body signature and timestamp (the
+skill id is checked for every door alike, in skill.invoke). Built on ``cryptography``'s X.509
+verification; knows nothing of Flask."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 import requests
 from cryptography import x509
@@ -27,6 +27,10 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509 import verification
 
+from skill.envelope import dig, parse_timestamp
+
+MAX_SKEW_SECONDS = 150  # Amazon: request.timestamp within 150 s of now, either way (replay protection)
+CERT_FETCH_TIMEOUT = 3.0  # seconds: Alexa waits 8 s for the whole answer
 CERT_HOST = "s3.amazonaws.com"
 CERT_PATH_PREFIX = "/echo.api/"
 SIGNING_NAME = "echo-api.amazon.com"
@@ -36,7 +40,7 @@ _PEM_CERT = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE----
 class VerificationError(Exception):
     """A request to refuse (HTTP 400). ``reason`` is a short tag for logs and metrics: 'headers',
     'cert-url', 'cert-fetch', 'cert-chain', 'cert-san', 'cert-validity', 'signature', 'body',
-    'timestamp' or 'skill-id'; the message adds detail for the log."""
+    or 'timestamp'; the message adds detail for the log."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
@@ -55,15 +59,13 @@ class RequestVerifier:
 
     def __init__(
         self,
-        skill_id: str | None,
         ca_bundle: Path | None = None,
         *,
-        fetch_timeout: float = 3.0,
+        fetch_timeout: float = CERT_FETCH_TIMEOUT,
         clock: Callable[[], datetime] | None = None,
         session: requests.Session | None = None,
-        max_skew_seconds: int = 150,
+        max_skew_seconds: int = MAX_SKEW_SECONDS,
     ) -> None:
-        self._skill_id = skill_id
         self._fetch_timeout = fetch_timeout
         self._clock = clock or (lambda: datetime.now(timezone.utc))
         self._session = session or requests.Session()
@@ -104,7 +106,6 @@ class RequestVerifier:
         if not isinstance(envelope, dict):
             raise VerificationError("body", "not a JSON object")
         self._check_timestamp(envelope, now)
-        self._check_skill_id(envelope)
         return envelope
 
     def _signing_key(self, url: str, now: datetime) -> _SigningKey:
@@ -158,21 +159,12 @@ class RequestVerifier:
         return _SigningKey(public_key, leaf.not_valid_before_utc, leaf.not_valid_after_utc)
 
     def _check_timestamp(self, envelope: dict, now: datetime) -> None:
-        raw = _dig(envelope, "request", "timestamp")
-        stamp = _parse_timestamp(raw)
+        raw = dig(envelope, "request", "timestamp")
+        stamp = parse_timestamp(raw)
         if stamp is None:
             raise VerificationError("timestamp", f"missing or unreadable request.timestamp {raw!r}")
         if abs(now - stamp) > self._max_skew:
             raise VerificationError("timestamp", f"{stamp.isoformat()} is too far from {now.isoformat()}")
-
-    def _check_skill_id(self, envelope: dict) -> None:
-        if not self._skill_id:
-            return
-        application_id = _dig(envelope, "context", "System", "application", "applicationId")
-        if application_id is None:
-            application_id = _dig(envelope, "session", "application", "applicationId")
-        if application_id != self._skill_id:
-            raise VerificationError("skill-id", f"applicationId {application_id!r} is not ours")
 
 
 def canonical_cert_url(url: str) -> str:
@@ -232,26 +224,3 @@ def _dns_names(cert: x509.Certificate) -> set[str]:
     except (x509.ExtensionNotFound, ValueError):
         return set()
     return {name.lower() for name in san.get_values_for_type(x509.DNSName)}
-
-
-def _parse_timestamp(raw: Any) -> datetime | None:
-    """ISO 8601 as Alexa documents it, or epoch milliseconds (as an integer or digit string)."""
-    try:
-        if isinstance(raw, str) and raw.isdigit():
-            raw = int(raw)
-        if isinstance(raw, int) and not isinstance(raw, bool):
-            return datetime.fromtimestamp(raw / 1000, timezone.utc)
-        if isinstance(raw, str):
-            stamp = datetime.fromisoformat(raw)
-            return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
-    except (ValueError, OverflowError, OSError):
-        pass
-    return None
-
-
-def _dig(data: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data

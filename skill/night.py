@@ -1,0 +1,99 @@
+"""Quiet or normal: the one place that decides, and the only writer of what the decision rests on
+(the user's voice choice in memory, this process's caches, the session's copy, the device zone).
+
+The user's choice wins ("whisper", "speak normally"); without one, the device's clock does: its
+zone from this process's cache, the session, or (off the mid-cramp path) the Settings API and
+the user's memory. No zone, no night: without the device's clock it speaks normally.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from skill.config import Settings
+from skill.devicetime import TTLCache, Zones, is_night, zone_info
+from skill.logs import pseudonym
+from skill.memory import VOICES
+from skill.turn import Turn
+
+VOICE_TTL = 6 * 3600.0  # how long this process trusts what it learnt of a user's voice
+MIRROR = "night"  # the session attribute that carries {voice, zone} from turn to turn
+
+
+class Night:
+    def __init__(self, settings: Settings, zones: Zones | None = None, size: int = 4096):
+        self.start, self.end = settings.night_start, settings.night_end
+        self.zones = zones if zones is not None else Zones(size)  # the Settings API client, injected
+        self.voices = TTLCache(size)  # user pseudonym -> "whisper" | "normal" | "" (none chosen)
+
+    def decide(self, t: Turn, *, allow_io: bool) -> bool:
+        """Whether to speak quietly. ``allow_io=False`` (the mid-cramp path) uses only what this
+        process or the session already knows; True may read memory and ask the Settings API
+        (within devicetime.SETTINGS_TIMEOUT)."""
+        known = self._mirror(t)
+        voice = self._voice(t, allow_io) or (known.get("voice") if known.get("voice") in VOICES else None)
+        session_zone = known["zone"] if zone_info(known.get("zone")) is not None else None
+        zone = None
+        if voice is None:
+            zone = self._device_zone(t, allow_io) or session_zone
+        if allow_io and t.facts.has_session and (voice or zone or session_zone):
+            t.session.attributes[MIRROR] = {"voice": voice, "zone": zone or session_zone}
+        if voice is not None:
+            return voice == "whisper"
+        timestamp = t.facts.timestamp or dt.datetime.now(dt.UTC)
+        return is_night(timestamp, zone_info(zone), self.start, self.end)
+
+    def choose(self, t: Turn, voice: str | None) -> None:
+        """The user's choice: "whisper", "normal", or None (back to the clock), from this answer on."""
+        t.memory.voice = voice
+        if t.memory.user:
+            self.voices.put(t.memory.user, voice or "", VOICE_TTL)
+        if t.facts.has_session:
+            t.session.attributes[MIRROR] = {**self._mirror(t), "voice": voice}
+        t.quiet = voice == "whisper" if voice else self.decide(t, allow_io=True)
+
+    def forget(self, t: Turn) -> None:
+        """Forget me: nothing of the voice or the device's zone stays in this process or session."""
+        if t.memory.user:
+            self.voices.pop(t.memory.user)
+        if (device := pseudonym(t.facts.device_id)) is not None:
+            self.zones.forget(device)
+        t.session.attributes.pop(MIRROR, None)
+
+    @staticmethod
+    def _mirror(t: Turn) -> dict:
+        found = t.session.attributes.get(MIRROR)
+        return found if isinstance(found, dict) else {}
+
+    def _voice(self, t: Turn, allow_io: bool) -> str | None:
+        if t.memory.loaded:
+            return t.memory.voice
+        user = t.memory.user
+        if user is None:
+            return None
+        cached = self.voices.get(user)
+        if cached is not None or not allow_io:
+            return cached or None
+        voice = t.memory.voice  # reads the store
+        if t.memory.trusted:  # not when the store just failed: that says nothing of the user
+            self.voices.put(user, voice or "", VOICE_TTL)
+        return voice
+
+    def _device_zone(self, t: Turn, allow_io: bool) -> str | None:
+        """The device's IANA zone: the process cache; with allow_io also the Settings API, then the
+        user's memory (when the API has no answer in time). What is found is kept in both."""
+        device_id = t.facts.device_id
+        if not device_id:
+            return None
+        key = pseudonym(device_id)
+        zone = self.zones.known(key)
+        if zone is not None or not allow_io:
+            return zone
+        zone = self.zones.lookup(t.facts.api_endpoint, device_id, t.facts.api_token)
+        if zone is not None:
+            t.memory.zone = zone
+            return zone
+        zone = t.memory.zone
+        if zone is not None:
+            self.zones.remember(key, zone)
+        return zone

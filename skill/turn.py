@@ -1,0 +1,230 @@
+"""One typed object per request: the Turn. Handlers take what they need from it.
+
+The TurnInterceptor (skill.interceptors) builds it before any handler is chosen: the envelope
+facts, the Speaker for the locale, the audio pack, the user's memory, the night decision and the
+session state. Handlers answer through ``Turn.reply``, which records the content keys spoken and
+the outcome for the request log.
+
+Alexa echoes session attributes back, so ``Session`` is a validated view over them: a value of a
+shape this code never writes (an older version's, a client's) reads as absent, and what the
+skill waits for is the enum ``Waiting``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from ask_sdk_core.handler_input import HandlerInput
+
+from content import Content
+from skill.envelope import Facts
+from skill.memory import Memory
+from speech import Speaker
+
+KEY = "turn"  # the one request attribute
+
+
+class Waiting(enum.Enum):
+    """What a yes or a no answers."""
+
+    STRETCH = "stretch"  # a guided stretch was offered
+    EASING = "easing"  # "is it easing?" after the last step
+    TIP = "tip"  # a (further) prevention tip was offered
+    DOCTOR = "doctor"  # "when to see a doctor?" after the causes
+    RESUME = "resume"  # to carry on an unfinished routine (no: start it again)
+    CARRY_ON = "carry_on"  # to carry on the routine after a symptom answer (no: goodbye)
+    MORE = "more"  # the next part of a long answer
+
+
+@dataclass(frozen=True)
+class Routine:
+    muscle: str
+    step: int
+    round: int = 1
+    paused: bool = False
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an unfinished routine stopped."""
+
+    muscle: str
+    step: int
+
+
+@dataclass(frozen=True)
+class Said:
+    """The last answer, for AMAZON.RepeatIntent."""
+
+    ssml: str
+    reprompt: str | None
+    keys: tuple[str, ...]
+
+
+def _count(value: Any) -> bool:
+    return type(value) is int and value >= 1
+
+
+class Session:
+    """The conversation state in the session attributes, read and written through typed fields."""
+
+    CONVERSATION = ("pending", "offer", "topic", "routine", "resume", "series", "part")
+
+    def __init__(self, attributes: dict[str, Any], content: Content):
+        self.attributes = attributes
+        self.content = content
+
+    def _put(self, name: str, value: Any) -> None:
+        if value is None:
+            self.attributes.pop(name, None)
+        else:
+            self.attributes[name] = value
+
+    @property
+    def waiting(self) -> Waiting | None:
+        try:
+            return Waiting(self.attributes.get("pending"))
+        except (ValueError, TypeError):
+            return None
+
+    @waiting.setter
+    def waiting(self, value: Waiting | None) -> None:
+        self._put("pending", value.value if value else None)
+
+    @property
+    def offer(self) -> str | None:
+        """The muscle whose stretch was offered."""
+        found = self.attributes.get("offer")
+        return found if isinstance(found, str) and found in self.content.muscles else None
+
+    @offer.setter
+    def offer(self, muscle: str | None) -> None:
+        self._put("offer", muscle)
+
+    @property
+    def topic(self) -> str | None:
+        found = self.attributes.get("topic")
+        return found if isinstance(found, str) and found in self.content.topics else None
+
+    @topic.setter
+    def topic(self, topic: str | None) -> None:
+        self._put("topic", topic)
+
+    @property
+    def routine(self) -> Routine | None:
+        """The routine in progress. A muscle the content lacks is kept (a content regression the
+        catch-all logs); a step past the routine's end is not."""
+        state = self.attributes.get("routine")
+        if not (isinstance(state, dict) and isinstance(state.get("muscle"), str) and _count(state.get("step"))
+                and _count(state.get("round")) and isinstance(state.get("paused", False), bool)):
+            return None
+        known = self.content.routines.get(state["muscle"])
+        if known is not None and state["step"] > len(known.steps):
+            return None
+        return Routine(state["muscle"], state["step"], state["round"], state.get("paused", False))
+
+    @routine.setter
+    def routine(self, value: Routine | None) -> None:
+        self._put("routine", None if value is None else {
+            "muscle": value.muscle, "step": value.step, "round": value.round, "paused": value.paused})
+
+    @property
+    def resume(self) -> Place | None:
+        """The routine offered for resumption, if it is still one the content has."""
+        saved = self.attributes.get("resume")
+        if (isinstance(saved, dict) and isinstance(saved.get("muscle"), str) and saved["muscle"] in self.content.muscles
+                and _count(saved.get("step")) and saved["step"] <= len(self.content.routines[saved["muscle"]].steps)):
+            return Place(saved["muscle"], saved["step"])
+        return None
+
+    @resume.setter
+    def resume(self, place: Place | None) -> None:
+        self._put("resume", None if place is None else {"muscle": place.muscle, "step": place.step})
+
+    @property
+    def series(self) -> tuple[str, int] | None:
+        """The long answer being told and the part to say next."""
+        name, part = self.attributes.get("series"), self.attributes.get("part")
+        return (name, part) if isinstance(name, str) and _count(part) else None
+
+    @series.setter
+    def series(self, value: tuple[str, int] | None) -> None:
+        self._put("series", value[0] if value else None)
+        self._put("part", value[1] if value else None)
+
+    @property
+    def tips_heard(self) -> tuple[str, ...] | None:
+        heard = self.attributes.get("tips_heard")
+        return tuple(heard) if isinstance(heard, list) and all(isinstance(t, str) for t in heard) else None
+
+    @tips_heard.setter
+    def tips_heard(self, heard) -> None:
+        self._put("tips_heard", list(heard))
+
+    @property
+    def last(self) -> Said | None:
+        last = self.attributes.get("last")
+        if (isinstance(last, dict) and isinstance(last.get("ssml"), str) and last["ssml"]
+                and isinstance(last.get("reprompt"), (str, type(None)))
+                and isinstance(last.get("keys"), list) and all(isinstance(key, str) for key in last["keys"])):
+            return Said(last["ssml"], last["reprompt"], tuple(last["keys"]))
+        return None
+
+    @last.setter
+    def last(self, said: Said) -> None:
+        self._put("last", {"ssml": said.ssml, "reprompt": said.reprompt, "keys": list(said.keys)})
+
+    def clear(self) -> None:
+        """Forget the conversation in progress: routine, offers, what a yes or no would answer."""
+        for name in self.CONVERSATION:
+            self.attributes.pop(name, None)
+
+    def forget(self) -> None:
+        """Forget me: the conversation and the tips heard (the night module drops its own copy)."""
+        self.clear()
+        self.attributes.pop("tips_heard", None)
+
+
+@dataclass
+class Record:
+    """What the request log says of a turn: the content keys spoken and the outcome."""
+
+    said: tuple[str, ...] = ()
+    outcome: str = "ok"  # ok, or error when the catch-all answered
+
+
+@dataclass
+class Call:
+    """What skill.invoke hands the SDK as the invocation context: the facts it already read, the
+    Lambda context (if any), and the record the turn fills in for the log line."""
+
+    facts: Facts
+    lambda_context: Any = None
+    record: Record = field(default_factory=Record)
+
+
+@dataclass
+class Turn:
+    facts: Facts
+    speaker: Speaker
+    pack: Any  # skill.handlers.player.Tracks: the audio pack this deployment streams from
+    memory: Memory
+    session: Session
+    handler_input: HandlerInput
+    night: Any = field(repr=False)  # skill.night.Night: to change the voice, or forget it
+    record: Record = field(default_factory=Record)
+    quiet: bool = False  # speak quietly (the night module decides)
+
+    @property
+    def content(self) -> Content:
+        return self.speaker.content
+
+    @property
+    def builder(self):
+        return self.handler_input.response_builder
+
+
+def turn(handler_input: HandlerInput) -> Turn:
+    return handler_input.attributes_manager.request_attributes[KEY]
