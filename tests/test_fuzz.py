@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from skill.builder import build_skill
 from skill.config import Settings
 from skill.envelope import read as read_facts
-from skill.invoke import BadEnvelope, respond
+from skill.invoke import BadEnvelope, SkillIdMismatch, respond
 from tests import fixtures
 from tests import strategies as s
 from tests.envelopes import load
@@ -282,7 +282,10 @@ def lambda_entry():
 def addressed(envelope: dict, skill_id: str | None) -> dict:
     """The envelope sent to ``skill_id`` (when the entry checks one)."""
     if skill_id is not None:
-        envelope.setdefault("context", {}).setdefault("System", {})["application"] = {"applicationId": skill_id}
+        system = envelope.setdefault("context", {})
+        system = system.setdefault("System", {}) if isinstance(system, dict) else None
+        if isinstance(system, dict):  # a hostile envelope may have no room for it: then it is not ours
+            system["application"] = {"applicationId": skill_id}
     return envelope
 
 
@@ -349,3 +352,72 @@ def test_any_body_is_200_400_or_413_never_500(client, failures, kind_body, conte
         assert isinstance(response.get_json()["error"], str)
     if kind == "envelope":
         assert response.status_code == (413 if len(body) > 128 * 1024 else 200), response.data[:300]
+
+
+# --- (c) as deployed: a skill id configured, and (over HTTP) every request signed and verified -----
+
+
+@pytest.fixture(scope="module")
+def guarded_skill():
+    return build_skill(Settings(skill_id=fixtures.SKILL_ID, verify=False, store="none"), rng=random.Random(0))
+
+
+@profile(short=300, long=LONG)
+@given(st.one_of(s.envelopes(), s.hostile_envelopes().map(lambda pair: pair[0])), st.sampled_from([True] * 4 + [False]))
+def test_with_a_skill_id_any_envelope_is_answered_or_refused_never_crashed(guarded_skill, failures, envelope,
+                                                                          ours):
+    if ours:
+        envelope = addressed(envelope, fixtures.SKILL_ID)
+    try:
+        response = respond(guarded_skill, envelope)
+    except (BadEnvelope, SkillIdMismatch) as exc:  # 400 over HTTP
+        event(f"refused: {type(exc).__name__}")
+        return
+    event("answered")
+    assert_valid_response(response, speaking(envelope), attributes_of(envelope))
+    if failures and not expected_failure(envelope):
+        raise AssertionError("the catch-all answered") from failures[0].exc_info[1]
+
+
+@pytest.fixture(scope="module")
+def verified(tmp_path_factory):
+    """create_app with verification on, trusting the test PKI, whose chain 'S3' serves."""
+    import responses
+
+    from skill.http.app import create_app
+    from tests.pki import make_pki
+
+    pki = make_pki(tmp_path_factory.mktemp("pki"))
+    mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+    mock.start()
+    pki.serve(mock)
+    try:
+        app = create_app(Settings(skill_id=fixtures.SKILL_ID, verify=True, ca_bundle=pki.ca_bundle, store="none"),
+                         rng=random.Random(0))
+        yield app.test_client(), pki
+    finally:
+        mock.stop()
+        mock.reset()
+
+
+@profile(150, LONG_HTTP)
+@given(st.one_of(st.tuples(st.just("envelope"), s.envelopes()),
+                 st.tuples(st.just("hostile"), s.hostile_envelopes().map(lambda pair: pair[0]))))
+def test_signed_requests_are_200_or_400_never_500(verified, failures, kind_envelope):
+    import datetime as dt
+
+    from tests.pki import signed_headers
+
+    client, pki = verified
+    kind, envelope = kind_envelope
+    envelope = addressed(envelope, fixtures.SKILL_ID)
+    if isinstance(envelope.get("request"), dict):
+        envelope["request"]["timestamp"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = json.dumps(envelope).encode()
+    response = client.post("/alexa", data=body, headers=signed_headers(pki, body))
+    event(f"{kind}: HTTP {response.status_code}")
+    assert response.status_code in (200, 400, 413), (response.status_code, response.data[:300])
+    if response.status_code == 200:
+        assert_valid_response(response.get_json(), speaking(envelope), attributes_of(envelope))
+    elif kind == "envelope" and len(body) <= 128 * 1024:
+        raise AssertionError(f"a well-formed signed envelope was refused: {response.data[:300]}")

@@ -6,7 +6,6 @@ from collections.abc import Container
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import SimpleCard
@@ -33,7 +32,8 @@ class IntentHandler(Handler):
     intent = ""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name(self.intent)(handler_input)
+        facts = turn(handler_input).facts
+        return facts.request_type == "IntentRequest" and facts.intent == self.intent
 
 
 class IntentsHandler(Handler):
@@ -42,14 +42,15 @@ class IntentsHandler(Handler):
     intents: tuple[str, ...] = ()
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return turn(handler_input).facts.intent in self.intents and is_request_type("IntentRequest")(handler_input)
+        facts = turn(handler_input).facts
+        return facts.request_type == "IntentRequest" and facts.intent in self.intents
 
 
 class RequestTypeHandler(Handler):
     request_type = ""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type(self.request_type)(handler_input)
+        return turn(handler_input).facts.request_type == self.request_type
 
 
 def slot_id(slot) -> str | None:

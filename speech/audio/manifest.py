@@ -40,10 +40,6 @@ class Stale:
     def __bool__(self) -> bool:
         return bool(self.missing or self.changed)
 
-    @property
-    def ids(self) -> tuple[str, ...]:
-        return self.missing + self.changed
-
 
 def script_sha(script: str) -> str:
     return hashlib.sha256(script.encode()).hexdigest()
