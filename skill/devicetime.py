@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # imported when first needed: they are not on the mid-cramp p
 log = logging.getLogger("cramp_coach.devicetime")
 
 SETTINGS_TIMEOUT = 0.3  # seconds, total, for one Settings API lookup
-ZONE_TTL = 6 * 3600.0
+ZONE_TTL = 6 * 3600.0  # a device's zone changes rarely; a move is picked up within hours
 MISS_TTL = 60.0  # after a failed lookup, the API is left alone for this long (per device)
 _ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}")
 _MISSING = object()

@@ -29,7 +29,8 @@ log = logging.getLogger("cramp_coach.memory")
 
 VOICES = ("whisper", "normal")
 ROUTINE_TTL = 15 * 60  # a routine left longer ago than this is not offered again
-MAX_TIPS = 200
+MAX_TIPS = 200  # more than the content has: the list is a bound on the record, not a policy
+CLOCK_SKEW = 60  # seconds a saved_at may lie in the future (hosts' clocks differ)
 _MAX_ID = 64
 _ROUTINE = ("muscle", "step", "round", "saved_at")
 
@@ -158,8 +159,7 @@ class Memory:
         """The routine last left, if that was within ROUTINE_TTL (15 minutes), else None."""
         routine = self.routine
         now = time.time() if now is None else now
-        # A minute of clock skew between hosts is allowed.
-        return routine if routine and -60 <= now - routine["saved_at"] <= ROUTINE_TTL else None
+        return routine if routine and -CLOCK_SKEW <= now - routine["saved_at"] <= ROUTINE_TTL else None
 
     @property
     def zone(self) -> str | None:

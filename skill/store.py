@@ -36,9 +36,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cramp_coach.store")
 
-BUSY_TIMEOUT_MS = 200
-DYNAMODB_TIMEOUT = 0.5
-BACKOFF_SECONDS = 5.0
+BUSY_TIMEOUT_MS = 200  # a locked database costs a request at most this, not Alexa's 8 s
+DYNAMODB_TIMEOUT = 0.5  # connect and read, one attempt: a slow store must not delay an answer
+BACKOFF_SECONDS = 5.0  # after a failure the store is left alone, so a dead one costs nothing
 
 
 class CorruptRecord(PersistenceException):

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import ast
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,6 +35,23 @@ def test_imports_flow_one_way(package):
     for path in (ROOT / package).rglob("*.py"):
         bad = _imports(path) & FORBIDDEN[package]
         assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+HTTP_ONLY = {"flask", "werkzeug", "gunicorn", "cryptography"}
+
+
+def test_only_skill_http_imports_the_web_stack():
+    found = {path.relative_to(ROOT).as_posix(): _imports(path) & HTTP_ONLY for path in (ROOT / "skill").rglob("*.py")}
+    assert {name for name, bad in found.items() if bad and not name.startswith("skill/http/")} == set()
+    assert found["skill/http/app.py"] and found["skill/http/verify.py"]  # the check sees what it should
+
+
+def test_the_lambda_entry_imports_no_web_stack():
+    code = ("import sys, json; import skill.lambda_function; "
+            f"print(json.dumps(sorted(m for m in {sorted(HTTP_ONLY)!r} if m in sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
+                          cwd=ROOT, env={**os.environ, "CRAMP_COACH_STORE": "none"})
+    assert json.loads(done.stdout.splitlines()[-1]) == []
 
 
 def test_only_config_reads_the_environment():

@@ -215,6 +215,7 @@ def test_zip_leaves_out_everything_else(zip_names):
     assert not tops & {"tests", "node_modules", "bench", ".ci", "docs", ".git", ".serverless"}
     assert not [name for name in zip_names if "__pycache__" in name or name.endswith(".pyc")]
     assert "skill/requirements-lambda.txt" not in zip_names
+    assert not [name for name in zip_names if name.startswith("skill/http/")]  # Flask hosting stays out
     assert "serverless.yml" not in zip_names and "package.json" not in zip_names
 
 

@@ -11,7 +11,7 @@ from skill.turn import Place, Routine, Turn, Waiting, turn
 from speech import SILENCE, Utterance
 
 DEFAULT_MUSCLE = "calf"  # back-of-leg cramps are the common case
-MAX_ROUNDS = 2
+MAX_ROUNDS = 2  # then it is time to say what to do and when to get help, not to stretch more
 
 
 def start(t: Turn, muscle: str, lead: Utterance, step: int = 1) -> Response:

@@ -14,7 +14,7 @@ from skill.config import Settings
 from skill.http.audio_route import audio_blueprint
 from skill.invoke import BadEnvelope, SkillIdMismatch
 
-MAX_BODY_BYTES = 128 * 1024
+MAX_BODY_BYTES = 128 * 1024  # Alexa's request envelopes are a few KB; more is not Alexa
 log = logging.getLogger(__name__)
 
 

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, send_file
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 FILE_NAME = re.compile(r"[0-9a-f]{8,64}\.mp3")
-ONE_YEAR = 31_536_000  # seconds
+ONE_YEAR = 31_536_000  # seconds of caching: a file's name is its content hash, so it never changes
 
 
 def audio_blueprint(audio_dir: Path) -> Blueprint:
