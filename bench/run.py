@@ -36,7 +36,7 @@ import coldstart  # noqa: E402
 import httpload  # noqa: E402
 import latency  # noqa: E402
 
-TARGETS = {"latency": 1.3, "cold": 1.3, "throughput": 0.5, "tail": 4.0, "growth": 0.05}
+TARGETS = {"latency": 1.3, "cold": 1.1, "throughput": 0.5, "tail": 4.0, "growth": 0.05}
 MODES = ("floor", "verify", "noverify")
 LABELS = {"floor": "bare Flask echo (floor)", "verify": "ours, verification ON", "noverify": "ours, verification OFF"}
 

@@ -69,18 +69,21 @@ def locales(root: Path = ROOT) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=None)
-def load(locale: str = DEFAULT_LOCALE, root: Path = ROOT) -> Content:
+def load(locale: str = DEFAULT_LOCALE, root: Path = ROOT, strict: bool = False) -> Content:
+    """The locale's content. From a fresh compiled file the spoken-length rules are not run again
+    (they held when it was compiled, and tests run them); ``strict`` reads and checks the YAML."""
     folder = root / locale
     if not folder.is_dir():
         raise ContentError([f"{folder}: no content for locale {locale!r} (have {', '.join(locales(root))})"])
     problems: list[str] = []
     files: dict[str, ContentFile] = {}
-    for name, data in _parsed(locale, root, problems).items():
+    parsed, compiled = _parsed(locale, root, problems, strict)
+    for name, data in parsed.items():
         try:
             files[name] = build(ContentFile, data if data is not None else {})
         except Invalid as exc:
             problems.extend(f"{name}:{where}: {what}" for where, what in exc.problems)
-    content = _merge(locale, files, problems) if not problems else None
+    content = _merge(locale, files, problems, spoken_rules=not compiled) if not problems else None
     if problems:
         raise ContentError(problems)
     return content
@@ -88,7 +91,7 @@ def load(locale: str = DEFAULT_LOCALE, root: Path = ROOT) -> Content:
 
 def compile_locale(locale: str, root: Path = ROOT) -> Path:
     """Write ``compiled/<locale>.json`` from the YAML files, once they load without a problem."""
-    load(locale, root)
+    load(locale, root, strict=True)
     sources = _sources(root / locale)
     parsed = {name: _parse_yaml(text) for name, text in sources.items()}
     target = root / "compiled" / f"{locale}.json"
@@ -124,11 +127,12 @@ def _compiled(locale: str, root: Path, sources: dict[str, bytes]) -> dict | None
     return compiled["files"] if fresh else None
 
 
-def _parsed(locale: str, root: Path, problems: list[str]) -> dict[str, object]:
-    """Each file's data: from the compiled JSON when it matches the YAML, else from the YAML."""
+def _parsed(locale: str, root: Path, problems: list[str], strict: bool) -> tuple[dict[str, object], bool]:
+    """Each file's data: from the compiled JSON when it matches the YAML (and not ``strict``), else
+    from the YAML; and whether it came from the compiled JSON."""
     sources = _sources(root / locale)
-    if (compiled := _compiled(locale, root, sources)) is not None:
-        return compiled
+    if not strict and (compiled := _compiled(locale, root, sources)) is not None:
+        return compiled, True
     import yaml
 
     parsed = {}
@@ -137,7 +141,7 @@ def _parsed(locale: str, root: Path, problems: list[str]) -> dict[str, object]:
             parsed[name] = _parse_yaml(text)
         except yaml.YAMLError as exc:
             problems.append(f"{name}: {exc}".replace("\n", " "))
-    return parsed
+    return parsed, False
 
 
 def _parse_yaml(text: bytes):
@@ -161,7 +165,7 @@ def _yaml_loader():
     return loader
 
 
-def _merge(locale: str, files: dict[str, ContentFile], problems: list[str]) -> Content | None:
+def _merge(locale: str, files: dict[str, ContentFile], problems: list[str], spoken_rules: bool = True) -> Content | None:
     merged: dict[str, dict] = {s: {} for s in ("muscles", "topics", "phrases", "routines", "triage", "references")}
     origin: dict[tuple[str, str], str] = {}
     tips: list[Tip] = []
@@ -201,8 +205,8 @@ def _merge(locale: str, files: dict[str, ContentFile], problems: list[str]) -> C
 
     for key, phrase in phrases.items():
         where = f"{origin.get(('phrases', key), locale)}:phrases.{key}"
-        problems.extend(_phrase_problems(key, phrase, where, merged["references"]))
-    for muscle, routine in merged["routines"].items():
+        problems.extend(_phrase_problems(key, phrase, where, merged["references"], spoken_rules))
+    for muscle, routine in merged["routines"].items() if spoken_rules else ():
         for i, step in enumerate(routine.steps):
             problems.extend(f"{origin['routines', muscle]}:routines.{muscle}.steps[{i}]: {problem}"
                             for problem in rules.problems(step.say, "routine", hold=step.hold))
@@ -219,7 +223,8 @@ def _merge(locale: str, files: dict[str, ContentFile], problems: list[str]) -> C
     return Content(locale=locale, emergency_number=numbers.pop(), tips=tuple(tips), **frozen)
 
 
-def _phrase_problems(key: str, phrase: Phrase, where: str, references: Mapping[str, object]) -> list[str]:
+def _phrase_problems(key: str, phrase: Phrase, where: str, references: Mapping[str, object],
+                     spoken_rules: bool) -> list[str]:
     problems = []
     if phrase.urgency is None:
         problems.append(f"{where}: needs an urgency (emergency, urgent, routine or info; here or at the top of the file)")
@@ -230,7 +235,7 @@ def _phrase_problems(key: str, phrase: Phrase, where: str, references: Mapping[s
         problems.append(f"{where}: medical content needs its own sources and reviewed date")
     problems.extend(f"{where}.sources: unknown source {source!r} (add it to references)"
                     for source in phrase.sources if source not in references)
-    if not key.startswith("routine."):  # steps are checked with their holds
+    if spoken_rules and not key.startswith("routine."):  # steps are checked with their holds
         variants = [("say", i, t) for i, t in enumerate(phrase.say)]
         variants += [("short", i, t) for i, t in enumerate(phrase.short)]
         problems.extend(f"{where}.{name}[{i}]: {problem}"

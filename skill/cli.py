@@ -63,7 +63,7 @@ def _check(args, settings: Settings) -> int:
     failed = False
     for locale in content.locales():
         try:
-            loaded = content.load(locale)
+            loaded = content.load(locale, strict=True)
         except content.ContentError as exc:
             print(f"{locale}: {exc}", file=sys.stderr)
             failed = True

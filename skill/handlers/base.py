@@ -7,7 +7,6 @@ from collections.abc import Container
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
-from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import SimpleCard
 
 from skill.turn import Said, Turn, turn
@@ -57,6 +56,8 @@ def slot_id(slot) -> str | None:
     """The resolved value id of an ask-sdk Slot: None when empty, UNKNOWN when not recognised."""
     if slot is None or not slot.value:
         return None
+    from ask_sdk_model.slu.entityresolution import StatusCode  # only intents with slots need it
+
     for resolution in (slot.resolutions.resolutions_per_authority or []) if slot.resolutions else []:
         status = resolution.status.code if resolution.status else None
         if status == StatusCode.ER_SUCCESS_MATCH and resolution.values:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 from skill.handlers.base import Handler, RequestTypeHandler, reply
@@ -27,8 +27,7 @@ MODES = ("AMAZON.LoopOnIntent", "AMAZON.LoopOffIntent", "AMAZON.ShuffleOnIntent"
 HELD = {"PLAYING", "PAUSED", "STOPPED", "BUFFER_UNDERRUN"}
 
 
-@dataclass(frozen=True)
-class Track:
+class Track(NamedTuple):
     locale: str
     tip_id: str
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from ask_sdk_model import Response
 
 from skill.handlers.base import UNKNOWN, IntentHandler, IntentsHandler, reply, slot
@@ -52,7 +50,7 @@ def ask_if_easing(t: Turn, speech: Utterance) -> Response:
 
 
 def moved(t: Turn, **changes) -> Routine:
-    t.session.routine = dataclasses.replace(t.session.routine, **changes)
+    t.session.routine = t.session.routine._replace(**changes)
     return t.session.routine
 
 
