@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from skill import audio_cli
+from skill import audio_cli, model_cli
 from skill.config import ConfigError, Settings
 
 log = logging.getLogger("cramp_coach")
@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     check.set_defaults(run=_check)
 
     audio_cli.add_commands(commands)
+    model_cli.add_commands(commands)
 
     args = parser.parse_args(argv)
     try:

@@ -10,6 +10,7 @@ without I/O.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -45,6 +46,20 @@ def zone_info(name: Any) -> ZoneInfo | None:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return None
+
+
+@functools.lru_cache(maxsize=64)
+def country_zones(country: str) -> tuple[ZoneInfo, ...]:
+    """Every time zone tzdata lists for an ISO 3166 country code ("US": New York to Honolulu)."""
+    from importlib import resources
+
+    try:
+        table = (resources.files("tzdata.zoneinfo") / "zone.tab").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, OSError):
+        return ()
+    names = [line.split("\t")[2] for line in table.splitlines()
+             if line and not line.startswith("#") and line.split("\t")[0] == country.upper()]
+    return tuple(zone for name in names if (zone := zone_info(name)) is not None)
 
 
 def is_night(timestamp: dt.datetime, zone: ZoneInfo | None, start: dt.time, end: dt.time) -> bool:
@@ -139,6 +154,14 @@ class Zones:
 
     def forget(self, device_key: str) -> None:
         self.cache.pop(device_key)
+
+    def prefetch(self, endpoint: str | None, device_id: str | None, token: str | None) -> None:
+        """Start a lookup in the background and return at once: the next request knows the zone."""
+        if endpoint and device_id and token and self.cache.get(pseudonym(device_id), _MISSING) is _MISSING:
+            try:
+                self._submit(pseudonym(device_id), endpoint, device_id, token)
+            except RuntimeError:  # the interpreter is shutting down: nothing to learn for
+                pass
 
     def lookup(self, endpoint: str | None, device_id: str | None, token: str | None) -> str | None:
         """The device's zone from the cache or the Settings API, within `timeout` seconds in all."""

@@ -3,7 +3,8 @@
 
 The user's choice wins ("whisper", "speak normally"); without one, the device's clock does: its
 zone from this process's cache, the session, or (off the mid-cramp path) the Settings API and
-the user's memory. No zone, no night: without the device's clock it speaks normally.
+the user's memory. The mid-cramp path starts that lookup in the background for the next turn.
+Without any zone, the locale's country decides: night when it is night in all of its zones.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from skill.config import Settings
-from skill.devicetime import TTLCache, Zones, is_night, zone_info
+from skill.devicetime import TTLCache, Zones, country_zones, is_night, zone_info
 from skill.logs import pseudonym
 from skill.memory import VOICES
 from skill.turn import Turn
@@ -41,7 +42,16 @@ class Night:
         if voice is not None:
             return voice == "whisper"
         timestamp = t.facts.timestamp or dt.datetime.now(dt.UTC)
+        if zone is None:
+            return self.everywhere_night(timestamp, t.facts.locale)
         return is_night(timestamp, zone_info(zone), self.start, self.end)
+
+    def everywhere_night(self, timestamp: dt.datetime, locale: str | None) -> bool:
+        """Without the device's zone: night if it is night in every zone of the locale's country
+        (08:00 UTC is between 21:00 and 07:00 from New York to Honolulu). Where the zones disagree
+        nothing says which one the device is in, so it speaks normally."""
+        zones = country_zones((locale or "").partition("-")[2])
+        return bool(zones) and all(is_night(timestamp, zone, self.start, self.end) for zone in zones)
 
     def choose(self, t: Turn, voice: str | None) -> None:
         """The user's choice: "whisper", "normal", or None (back to the clock), from this answer on."""
@@ -87,8 +97,13 @@ class Night:
             return None
         key = pseudonym(device_id)
         zone = self.zones.known(key)
-        if zone is not None or not allow_io:
+        if zone is not None:
+            if allow_io and t.memory.zone != zone:  # learnt in the background: keep it for a new process too
+                t.memory.zone = zone
             return zone
+        if not allow_io:  # the mid-cramp path never waits: the answer comes back for the next turn
+            self.zones.prefetch(t.facts.api_endpoint, device_id, t.facts.api_token)
+            return None
         zone = self.zones.lookup(t.facts.api_endpoint, device_id, t.facts.api_token)
         if zone is not None:
             t.memory.zone = zone

@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 E2E = Path(__file__).resolve().parent / "e2e"
+PHRASES = Path(__file__).resolve().parent / "phrases"
 INSTALL_HINT = "run `npm ci --prefix tests/e2e` first"
 TIMEOUT_SECONDS = 300
 
@@ -31,7 +33,7 @@ def installed_problems() -> list[str]:
     return problems
 
 
-def test_node_e2e_suite_passes():
+def test_node_e2e_suite_passes(tmp_path):
     node = shutil.which("node")
     if node is None:
         pytest.fail(f"node is not on PATH: the e2e suite needs Node 20+ ({INSTALL_HINT})")
@@ -43,9 +45,13 @@ def test_node_e2e_suite_passes():
     # The suite starts `cramp-coach serve`: use the console script installed beside this Python.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env["PYTHON"] = sys.executable  # player.test.js builds its audio pack with `python -m tests.audio_pack`
+    phrases = tmp_path / "phrases.json"  # the held-out set, as JSON for the Node side
+    phrases.write_text(json.dumps(yaml.safe_load((PHRASES / "en-US.yaml").read_text())))
+    env["PHRASES_JSON"] = str(phrases)
     done = subprocess.run([node, "--test"], cwd=E2E, env=env, capture_output=True, text=True,
                           timeout=TIMEOUT_SECONDS, check=False)
     output = done.stdout + done.stderr
     summary = [line for line in output.splitlines() if line.startswith("# ") and not line.startswith("# Subtest")]
+    summary += [line for line in output.splitlines() if "held-out" in line][:1]
     print("\n".join(summary))
     assert done.returncode == 0, f"node --test exited {done.returncode}:\n{output}"

@@ -70,9 +70,27 @@ def test_the_mid_cramp_answer_never_waits_for_the_settings_api(skill, api):
     device = Device(skill, api.endpoint, device="slow")  # answers after 0.6 s
     started = time.perf_counter()
     answer = device.new_session("CrampNowIntent", muscle="calf")
-    assert time.perf_counter() - started < 0.2
+    assert time.perf_counter() - started < 0.2  # the lookup runs in the background, never awaited
     assert answer["sessionAttributes"]["last"]["keys"][0] == "relief.calf"
-    assert api.calls == []
+
+
+def test_a_never_seen_device_is_quiet_from_the_first_word_when_it_is_night_across_the_country(skill, api):
+    device = Device(skill, api.endpoint, device="london")  # its real zone is Europe/London
+    device.timestamp = "2026-11-24T08:00:00Z"  # 03:00 in New York, 22:00 in Honolulu: night in every US zone
+    answer = device.launch()
+    assert quiet(answer) and device.keys[0] == "relief.calf"
+    deadline = time.monotonic() + 3
+    while len(api.calls) < 1 and time.monotonic() < deadline:  # the lookup was started in the background
+        time.sleep(0.02)
+    time.sleep(0.1)
+    again = device.say("CrampNowIntent", muscle="calf")  # the next turn knows the real zone: 08:00 in London
+    assert not quiet(again) and api.calls == ["london"]
+
+
+def test_a_never_seen_device_speaks_normally_when_the_country_is_awake(skill, api):
+    device = Device(skill, api.endpoint, device="london")
+    device.timestamp = "2026-11-24T20:00:00Z"  # 15:00 in New York
+    assert not quiet(device.launch())
 
 
 def test_whisper_and_speak_normally_are_remembered(device):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
 
+KEEPALIVE_SECONDS = 75
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, app, options: dict):
@@ -26,6 +28,9 @@ def run(app, host: str, port: int, workers: int, threads: int) -> int:
         "threads": threads,
         "worker_class": "gthread" if threads > 1 else "sync",
         "timeout": 30,
+        # Longer than a client keeps an idle connection (load balancers: 60 s), so the server never
+        # closes one just as the client sends on it (the client sees "socket hang up").
+        "keepalive": KEEPALIVE_SECONDS,
         "graceful_timeout": 5,
         "accesslog": None,
         "errorlog": "-",

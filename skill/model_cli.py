@@ -1,0 +1,52 @@
+"""``cramp-coach model build [--locale L] [--check]``: the Alexa interaction models from the grammar."""
+
+from __future__ import annotations
+
+import sys
+
+
+def add_commands(commands) -> None:
+    model = commands.add_parser("model", help="generate the Alexa interaction models from content/<locale>/sentences.yaml")
+    actions = model.add_subparsers(dest="action", required=True, metavar="ACTION")
+    build = actions.add_parser("build", help="write skill/package/interactionModels/custom/<locale>.json")
+    build.add_argument("--locale", help="only this locale (default: every locale with a grammar)")
+    build.add_argument("--check", action="store_true",
+                       help="write nothing; exit 1 if a committed model differs from what the grammar builds")
+    build.set_defaults(run=_build)
+
+
+def _build(args, settings) -> int:
+    from content import ContentError
+    from content.grammar import grammar, locales
+    from skill.nlu import model
+
+    chosen = [args.locale] if args.locale else list(locales())
+    if args.locale and args.locale not in locales():
+        print(f"cramp-coach: no grammar for locale {args.locale!r} (have {', '.join(locales())})", file=sys.stderr)
+        return 2
+    stale = []
+    for locale in chosen:
+        try:
+            built = model.build(grammar(locale))
+        except (ContentError, ValueError) as exc:
+            print(f"cramp-coach: {exc}", file=sys.stderr)
+            return 1
+        path = model.target(locale)
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        total = sum(built.samples.values())
+        if args.check:
+            if current != built.text:
+                stale.append(locale)
+                print(f"{locale}: {path.name} is not what the grammar builds: run `cramp-coach model build`")
+            else:
+                print(f"{locale}: {path.name} is current ({total} samples)")
+            continue
+        if current != built.text:
+            path.write_text(built.text, encoding="utf-8")
+        print(f"{locale}: {'wrote' if current != built.text else 'unchanged'} {path} - {total} samples, "
+              f"{len(built.text.encode()) / 1000:.0f} KB")
+        for name, count in built.samples.items():
+            print(f"  {name:<28} {count:>5}")
+        for note in built.notes:
+            print(f"  note: {note}")
+    return 1 if stale else 0

@@ -1,0 +1,54 @@
+"""The local recogniser: a typed or transcribed sentence -> the intent and slot ids Alexa would
+send for it, from the same grammar the Alexa models are generated from (hassil's matcher)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from content.grammar import Grammar, grammar, normal
+
+_NOT_SPOKEN = re.compile(r"[^\w' ]+")
+
+
+@dataclass(frozen=True)
+class Heard:
+    intent: str
+    slots: dict[str, str]  # slot name -> content id
+    spoken: dict[str, str]  # slot name -> the words said for it
+
+
+class Recogniser:
+    def __init__(self, grammar: Grammar):
+        from hassil import Intents
+
+        self.grammar = grammar
+        lists = {slot: {"values": [{"in": spoken, "out": value_id}
+                                   for spoken, value_id in grammar.values(slot_type).items()]}
+                 for slot, slot_type in grammar.slots.items()}
+        self.intents = Intents.from_dict({
+            "language": grammar.language,
+            "intents": {name: {"data": [{"sentences": list(templates)}]} for name, templates in grammar.intents.items()},
+            "lists": lists,
+            "expansion_rules": dict(grammar.rules),
+        })
+
+    def __call__(self, text: str) -> Heard | None:
+        """What ``text`` means, or None when no sentence of the grammar matches it."""
+        from hassil import recognize
+
+        said = normal(_NOT_SPOKEN.sub(" ", text))
+        if not said:
+            return None
+        found = recognize(said, self.intents)
+        if found is None:
+            return None
+        slots = {name: entity.value for name, entity in found.entities.items()}
+        spoken = {name: entity.text for name, entity in found.entities.items()}
+        return Heard(found.intent.name, slots, spoken)
+
+
+@functools.lru_cache(maxsize=None)
+def recogniser(locale: str) -> Recogniser:
+    return Recogniser(grammar(locale))
