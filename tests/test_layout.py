@@ -46,9 +46,10 @@ def test_only_skill_http_imports_the_web_stack():
     assert found["skill/http/app.py"] and found["skill/http/verify.py"]  # the check sees what it should
 
 
-def test_the_lambda_entry_imports_no_web_stack():
+def test_the_lambda_entry_imports_no_web_stack_and_no_grammar():
+    unwanted = sorted(HTTP_ONLY | {"hassil", "content.grammar", "skill.nlu"})
     code = ("import sys, json; import skill.lambda_function; "
-            f"print(json.dumps(sorted(m for m in {sorted(HTTP_ONLY)!r} if m in sys.modules)))")
+            f"print(json.dumps(sorted(m for m in {unwanted!r} if m in sys.modules)))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
                           cwd=ROOT, env={**os.environ, "CRAMP_COACH_STORE": "none"})
     assert json.loads(done.stdout.splitlines()[-1]) == []
