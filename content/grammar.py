@@ -123,6 +123,16 @@ def forms(template: str) -> list[str]:
     return [normal(text) for text in expand(parse_sentence(template).expression, {}, 10_000, random.Random(0))]
 
 
+def _unparsable(template: str) -> str | None:
+    from hassil import parse_sentence
+
+    try:
+        parse_sentence(template)
+    except Exception as exc:  # noqa: BLE001 - hassil raises several kinds
+        return str(exc) or type(exc).__name__
+    return None
+
+
 def path(locale: str, root: Path = ROOT) -> Path:
     return root / locale / "sentences.yaml"
 
@@ -157,7 +167,11 @@ def grammar(locale: str, root: Path = ROOT) -> Grammar:
             if not given or not all(isinstance(f, str) for f in given):
                 problems.append(f"{name}:lists.{slot_type}.{value_id}: must be a list of spoken forms")
                 continue
-            expanded[slot_type][value_id] = tuple(dict.fromkeys(f for form in given for f in forms(form)))
+            try:
+                expanded[slot_type][value_id] = tuple(dict.fromkeys(f for form in given for f in forms(form)))
+            except Exception as exc:  # noqa: BLE001 - hassil's parse errors, reported like the rest
+                problems.append(f"{name}:lists.{slot_type}.{value_id}: not a template: {exc}")
+                continue
             for form in expanded[slot_type][value_id]:
                 where_form = f"{name}:lists.{slot_type}.{value_id}: {form!r}"
                 if not _SPOKEN.fullmatch(form) or len(form) > MAX_VALUE_CHARS:
@@ -170,6 +184,8 @@ def grammar(locale: str, root: Path = ROOT) -> Grammar:
             problems.append(f"{name}:intents.{intent}: must be a list of templates")
             continue
         for i, template in enumerate(templates):
+            if (trouble := _unparsable(template)) is not None:
+                problems.append(f"{name}:intents.{intent}[{i}]: not a template: {trouble}")
             for slot in _SLOT.findall(template):
                 if slot not in slots:
                     problems.append(f"{name}:intents.{intent}[{i}]: unknown slot {{{slot}}}")

@@ -76,6 +76,7 @@ def _check(args, settings: Settings) -> int:
         elif not content.compiled_is_fresh(locale):
             print(f"{locale}: content/compiled/{locale}.json is out of date (cold starts parse the YAML): "
                   "run `cramp-coach check --compile`")
+        failed = not model_cli.check_grammar(locale) or failed
     if not failed:
         print(*audio_cli.check_lines(settings), sep="\n")
     return 1 if failed else 0

@@ -15,6 +15,27 @@ def add_commands(commands) -> None:
     build.set_defaults(run=_build)
 
 
+def check_grammar(locale: str) -> bool:
+    """For `cramp-coach check`: the locale's grammar loads, and its committed model is current."""
+    from content import ContentError
+    from content.grammar import grammar, locales
+    from skill.nlu import model
+
+    if locale not in locales():
+        print(f"{locale}: no sentences.yaml: the interaction model cannot be generated")
+        return True
+    try:
+        built = model.build(grammar(locale))
+    except (ContentError, ValueError) as exc:
+        print(f"{locale}: {exc}", file=sys.stderr)
+        return False
+    path = model.target(locale)
+    current = path.is_file() and path.read_text(encoding="utf-8") == built.text
+    print(f"{locale}: grammar ok - {len(grammar(locale).intents)} intents, {sum(built.samples.values())} samples"
+          + ("" if current else f"; {path.name} is stale: run `cramp-coach model build`"))
+    return True
+
+
 def _build(args, settings) -> int:
     from content import ContentError
     from content.grammar import grammar, locales
