@@ -26,7 +26,7 @@ from tests.envelopes import USER, turn_for
 from tests.envelopes import sdk_envelope as envelope
 from tests.loopback import free_port, serve
 
-WRITERS, RECORDS = 2, 300
+WRITERS, RECORDS = 2, 1000  # enough that the two really overlap after the barrier
 
 
 def warnings(caplog) -> list[dict]:
@@ -293,8 +293,8 @@ def test_dynamodb_throttling_and_timeouts_are_guarded(aws, caplog, delay):
     handler = type("Handler", (FakeDynamo,), {"delay": delay})
     with serve(handler) as endpoint:
         aws.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
-        dynamodb_adapter(TABLE)  # importing boto3 is not what is timed here
-        store = open_store(f"dynamodb://{TABLE}")
+        inner = dynamodb_adapter(TABLE)  # importing boto3 and building its client are not what is timed here
+        store = GuardedAdapter(lambda: inner, "dynamodb")
         with caplog.at_level(logging.WARNING, "cramp_coach"):
             started = time.perf_counter()
             assert store.get_attributes(envelope()) == {}
