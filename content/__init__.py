@@ -184,6 +184,8 @@ def _merge(locale: str, files: dict[str, ContentFile], problems: list[str], spok
                 origin[section, key] = name
                 if isinstance(item, Phrase) and item.urgency is None and file.urgency is not None:
                     item = dataclasses.replace(item, urgency=file.urgency)
+                    # the schema checked the item's own urgency; the file's one is checked here
+                    problems.extend(f"{name}:{section}.{key}.{p}" for p in item.delivery_problems())
                 items[key] = item
         for i, tip in enumerate(file.tips):
             if ("tips", tip.id) in origin:
@@ -232,8 +234,6 @@ def _phrase_problems(key: str, phrase: Phrase, where: str, references: Mapping[s
     problems = []
     if phrase.urgency is None:
         problems.append(f"{where}: needs an urgency (emergency, urgent, routine or info; here or at the top of the file)")
-    elif phrase.loud and phrase.night not in (None, "normal"):
-        problems.append(f"{where}.night: an {phrase.urgency} key is always said at normal volume")
     medical = phrase.loud or phrase.urgency != "info" and (key.startswith(MEDICAL_PREFIXES) or key in MEDICAL_KEYS)
     if medical and not (phrase.sources and phrase.reviewed):
         problems.append(f"{where}: medical content needs its own sources and reviewed date")

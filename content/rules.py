@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from content.schema import PAUSE, pause_seconds
+from content.schema import LOUD, PAUSE, pause_seconds
 
 WORDS_PER_SECOND = 2.5  # 150 words a minute: a calm speaking rate (Alexa's default is a little faster)
 MAX_ANSWER_SECONDS = 20.0  # one key's variant; longer answers are split into parts with "want to hear more?"
@@ -61,7 +61,7 @@ def problems(text: str, urgency: str, hold: float = 0.0) -> Iterator[str]:
         if EMERGENCY_SLOT not in first or before > EMERGENCY_WITHIN_WORDS:
             yield (f"the emergency number must come in the first sentence, within {EMERGENCY_WITHIN_WORDS} words "
                    f"(it comes after {before})")
-        if urgency not in ("emergency", "urgent"):
+        if urgency not in LOUD:
             yield f"says the emergency number, so its urgency must be emergency or urgent, not {urgency!r}"
     elif urgency == "emergency":
         yield "an emergency answer must say the emergency number"

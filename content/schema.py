@@ -58,6 +58,15 @@ class Phrase:
     def loud(self) -> bool:
         return self.urgency in LOUD
 
+    def delivery_problems(self) -> list[str]:
+        """An emergency or urgent key marked to be quiet or shortened at night."""
+        problems = []
+        if self.loud and self.night not in (None, "normal"):
+            problems.append(f"night: an {self.urgency} key is always said at normal volume, not {self.night!r}")
+        if self.loud and self.short:
+            problems.append(f"short: an {self.urgency} key is said in full at night too")
+        return problems
+
     @property
     def delivery(self) -> Night:
         """How it is said at night (and in whisper mode)."""
@@ -67,10 +76,7 @@ class Phrase:
         problems = []
         if not self.say:
             problems.append("say: needs at least one variant")
-        if self.loud and self.night not in (None, "normal"):
-            problems.append(f"night: an {self.urgency} key is always said at normal volume, not {self.night!r}")
-        if self.loud and self.short:
-            problems.append(f"short: an {self.urgency} key is said in full at night too")
+        problems += self.delivery_problems()
         variants = [("say", i, t) for i, t in enumerate(self.say)]
         for field_name, i, text in variants + [("short", i, t) for i, t in enumerate(self.short)]:
             if not text.strip():

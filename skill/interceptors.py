@@ -29,7 +29,8 @@ class TurnInterceptor(AbstractRequestInterceptor):
     def speaker_for(self, locale: str | None) -> Speaker:
         return self.speakers.get(locale or "", self.default)
 
-    def process(self, handler_input) -> None:
+    def build(self, handler_input) -> Turn:
+        """The request's Turn, before the night decision."""
         call = handler_input.context if isinstance(handler_input.context, Call) else None
         # skill.invoke read the facts from the JSON; a direct skill.invoke() reads them here.
         facts = call.facts if call else envelope.read(DefaultSerializer().serialize(handler_input.request_envelope))
@@ -40,8 +41,12 @@ class TurnInterceptor(AbstractRequestInterceptor):
         t = Turn(facts, speaker, self.pack, Memory(model, facts, self.store), Session(attributes, speaker.content),
                  handler_input, self.night, **({"record": call.record} if call else {}))
         handler_input.attributes_manager.request_attributes[KEY] = t
-        if facts.request_type in SPEAKING:
-            t.quiet = self.night.decide(t, allow_io=facts.name not in MID_CRAMP)
+        return t
+
+    def process(self, handler_input) -> None:
+        t = self.build(handler_input)
+        if t.facts.request_type in SPEAKING:
+            t.quiet = self.night.decide(t, allow_io=t.facts.name not in MID_CRAMP)
 
 
 class MemorySaver(AbstractResponseInterceptor):

@@ -14,11 +14,9 @@ import datetime as dt
 from skill.config import Settings
 from skill.devicetime import TTLCache, Zones, country_zones, is_night, zone_info
 from skill.logs import pseudonym
-from skill.memory import VOICES
-from skill.turn import Turn
+from skill.turn import Clock, Turn
 
 VOICE_TTL = 6 * 3600.0  # how long this process trusts what it learnt of a user's voice
-MIRROR = "night"  # the session attribute that carries {voice, zone} from turn to turn
 
 
 class Night:
@@ -31,14 +29,13 @@ class Night:
         """Whether to speak quietly. ``allow_io=False`` (the mid-cramp path) uses only what this
         process or the session already knows; True may read memory and ask the Settings API
         (within devicetime.SETTINGS_TIMEOUT)."""
-        known = self._mirror(t)
-        voice = self._voice(t, allow_io) or (known.get("voice") if known.get("voice") in VOICES else None)
-        session_zone = known["zone"] if zone_info(known.get("zone")) is not None else None
+        known = t.session.clock
+        voice = self._voice(t, allow_io) or known.voice
         zone = None
         if voice is None:
-            zone = self._device_zone(t, allow_io) or session_zone
-        if allow_io and t.facts.has_session and (voice or zone or session_zone):
-            t.session.attributes[MIRROR] = {"voice": voice, "zone": zone or session_zone}
+            zone = self._device_zone(t, allow_io) or known.zone
+        if allow_io:
+            t.session.clock = Clock(voice, zone or known.zone)
         if voice is not None:
             return voice == "whisper"
         timestamp = t.facts.timestamp or dt.datetime.now(dt.UTC)
@@ -58,8 +55,7 @@ class Night:
         t.memory.voice = voice
         if t.memory.user:
             self.voices.put(t.memory.user, voice or "", VOICE_TTL)
-        if t.facts.has_session:
-            t.session.attributes[MIRROR] = {**self._mirror(t), "voice": voice}
+        t.session.clock = t.session.clock._replace(voice=voice)
         t.quiet = voice == "whisper" if voice else self.decide(t, allow_io=True)
 
     def forget(self, t: Turn) -> None:
@@ -68,12 +64,7 @@ class Night:
             self.voices.pop(t.memory.user)
         if (device := pseudonym(t.facts.device_id)) is not None:
             self.zones.forget(device)
-        t.session.attributes.pop(MIRROR, None)
-
-    @staticmethod
-    def _mirror(t: Turn) -> dict:
-        found = t.session.attributes.get(MIRROR)
-        return found if isinstance(found, dict) else {}
+        t.session.clock = None
 
     def _voice(self, t: Turn, allow_io: bool) -> str | None:
         if t.memory.loaded:

@@ -19,8 +19,9 @@ from typing import Any, NamedTuple
 from ask_sdk_core.handler_input import HandlerInput
 
 from content import Content
+from skill.devicetime import zone_info
 from skill.envelope import Facts
-from skill.memory import Memory
+from skill.memory import VOICES, Memory
 from speech import Speaker
 
 KEY = "turn"  # the one request attribute
@@ -52,6 +53,13 @@ class Place(NamedTuple):
 
     muscle: str
     step: int
+
+
+class Clock(NamedTuple):
+    """What the session has learnt for the night decision (skill.night writes it)."""
+
+    voice: str | None  # whisper | normal | None (the clock decides)
+    zone: str | None  # the device's IANA zone, when known
 
 
 class Said(NamedTuple):
@@ -92,11 +100,14 @@ class Session:
     def waiting(self, value: Waiting | None) -> None:
         self._put("pending", value.value if value else None)
 
+    def _known(self, name: str, among) -> str | None:
+        found = self.attributes.get(name)
+        return found if isinstance(found, str) and found in among else None
+
     @property
     def offer(self) -> str | None:
         """The muscle whose stretch was offered."""
-        found = self.attributes.get("offer")
-        return found if isinstance(found, str) and found in self.content.muscles else None
+        return self._known("offer", self.content.muscles)
 
     @offer.setter
     def offer(self, muscle: str | None) -> None:
@@ -104,8 +115,7 @@ class Session:
 
     @property
     def topic(self) -> str | None:
-        found = self.attributes.get("topic")
-        return found if isinstance(found, str) and found in self.content.topics else None
+        return self._known("topic", self.content.topics)
 
     @topic.setter
     def topic(self, topic: str | None) -> None:
@@ -126,8 +136,7 @@ class Session:
 
     @routine.setter
     def routine(self, value: Routine | None) -> None:
-        self._put("routine", None if value is None else {
-            "muscle": value.muscle, "step": value.step, "round": value.round, "paused": value.paused})
+        self._put("routine", None if value is None else value._asdict())
 
     @property
     def resume(self) -> Place | None:
@@ -140,7 +149,7 @@ class Session:
 
     @resume.setter
     def resume(self, place: Place | None) -> None:
-        self._put("resume", None if place is None else {"muscle": place.muscle, "step": place.step})
+        self._put("resume", None if place is None else place._asdict())
 
     @property
     def series(self) -> tuple[str, int] | None:
@@ -173,7 +182,18 @@ class Session:
 
     @last.setter
     def last(self, said: Said) -> None:
-        self._put("last", {"ssml": said.ssml, "reprompt": said.reprompt, "keys": list(said.keys)})
+        self._put("last", {**said._asdict(), "keys": list(said.keys)})
+
+    @property
+    def clock(self) -> Clock:
+        found = self.attributes.get("night")
+        found = found if isinstance(found, dict) else {}
+        return Clock(found.get("voice") if found.get("voice") in VOICES else None,
+                     found.get("zone") if zone_info(found.get("zone")) is not None else None)
+
+    @clock.setter
+    def clock(self, value: Clock | None) -> None:
+        self._put("night", value._asdict() if value is not None and any(value) else None)
 
     def clear(self) -> None:
         """Forget the conversation in progress: routine, offers, what a yes or no would answer."""

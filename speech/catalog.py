@@ -90,9 +90,9 @@ class Utterance:
 
     def as_clip(self, clip: str) -> Utterance:
         """The whole utterance as one piece, said by the single clip ``clip``."""
-        loud = any(p.loud for p in self.pieces)
-        night = "normal" if loud else next((p.night for p in self.pieces if p.key), "soft")
-        return Utterance((Piece(self.ssml, self.script, clip, self.keys[0] if self.keys else None, night, loud=loud),),
+        night = "normal" if self.loud else next((p.night for p in self.pieces if p.key), "soft")
+        return Utterance((Piece(self.ssml, self.script, clip, self.keys[0] if self.keys else None, night,
+                                loud=self.loud),),
                          self.text, self.keys)
 
 

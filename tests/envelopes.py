@@ -12,11 +12,10 @@ from ask_sdk_model import RequestEnvelope
 
 from skill.invoke import respond
 import content
-from skill import envelope as envelope_facts
 from skill.handlers.player import Tracks
-from skill.memory import Memory
+from skill.interceptors import TurnInterceptor
 from skill.serializer import Serializer
-from skill.turn import Session, Turn
+from skill.turn import Turn
 from speech import Speaker
 from tests import fixtures
 
@@ -95,11 +94,7 @@ def sdk_envelope(user: str | None = USER, device: str = DEVICE, *, timestamp: st
 def turn_for(request: RequestEnvelope, adapter, night=None) -> Turn:
     """The Turn of ``request`` as skill.interceptors builds it, before any night decision."""
     given = HandlerInput(request_envelope=request, attributes_manager=AttributesManager(request, adapter))
-    facts = envelope_facts.read(Serializer().serialize(request))
-    attributes = given.attributes_manager.session_attributes if request.session is not None else {}
-    loaded = content.load()
-    return Turn(facts, Speaker(loaded), Tracks(), Memory(request, facts, adapter), Session(attributes, loaded),
-                given, night)
+    return TurnInterceptor({"en-US": Speaker(content.load())}, "en-US", Tracks(), adapter, night).build(given)
 
 
 def can_fulfill(name: str, **slots: str | None) -> dict:

@@ -14,7 +14,7 @@ import re
 from typing import NamedTuple
 
 
-from skill.handlers.base import Handler, RequestTypeHandler, reply
+from skill.handlers.base import Handler, IntentsHandler, RequestTypeHandler, reply
 from skill.turn import Turn, turn
 from speech.catalog import track_clip
 
@@ -151,7 +151,7 @@ class PlaybackControllerHandler(Handler):
 # --- what the user says while one of our tracks is held --------------------------------------
 
 
-class PlayerIntentHandler(Handler):
+class PlayerIntentHandler(IntentsHandler):
     """Pause, resume, stop, cancel, next, previous and start over said while Alexa holds one of
     our tracks. A guided stretch in progress keeps its own meaning of these words, so it wins."""
 
@@ -160,9 +160,9 @@ class PlayerIntentHandler(Handler):
                *MODES)
 
     def can_handle(self, handler_input):
-        t = turn(handler_input)
-        if t.facts.request_type != "IntentRequest" or t.facts.intent not in self.intents:
+        if not super().can_handle(handler_input):
             return False
+        t = turn(handler_input)
         track, _, activity = player_state(t)
         return track is not None and activity in HELD and t.session.routine is None
 

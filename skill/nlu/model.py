@@ -16,9 +16,10 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from skill.handlers.canfulfill import MODELS  # where the skill reads its models from
+
 from content.grammar import Grammar, expand, normal
 
-MODELS = Path(__file__).resolve().parent.parent / "package" / "interactionModels" / "custom"
 MAX_SAMPLE_CHARS = 200  # longer samples are refused by the model build
 MAX_MODEL_BYTES = 1_500_000  # Alexa's limit for a whole interaction model
 MAX_SAMPLES = 4000  # per intent; a larger expansion is sampled deterministically (and said so)
@@ -48,9 +49,9 @@ class Built:
         return json.dumps(self.model, indent=2, ensure_ascii=False) + "\n"
 
 
-def samples(grammar: Grammar, intent: str, limit: int | None = None) -> list[str]:
-    """The sample utterances ``intent`` expands into, unique. With ``limit``, at most that many,
-    taken from each template in turn (each template's plainest forms first)."""
+def samples(grammar: Grammar, intent: str) -> list[str]:
+    """The sample utterances ``intent`` expands into, unique, taken from each template in turn
+    (each template's plainest forms first): the first N are the N most worth keeping."""
     from hassil import parse_sentence
 
     rules = {name: parse_sentence(body).expression for name, body in grammar.rules.items()}
@@ -62,7 +63,7 @@ def samples(grammar: Grammar, intent: str, limit: int | None = None) -> list[str
     found: dict[str, None] = {}
     for row in itertools.zip_longest(*per_template):
         for sample in row:
-            if sample is not None and (limit is None or len(found) < limit):
+            if sample is not None:
                 found.setdefault(sample, None)
     return list(found)
 
@@ -73,7 +74,7 @@ def build(grammar: Grammar, custom_intents: dict[str, tuple[str, ...]] = CUSTOM)
     intents = []
     for name, slots in custom_intents.items():
         expanded = samples(grammar, name)
-        kept = samples(grammar, name, MAX_SAMPLES) if len(expanded) > MAX_SAMPLES else expanded
+        kept = expanded[:MAX_SAMPLES]
         built.expanded[name], built.samples[name] = len(expanded), len(kept)
         if len(kept) < len(expanded):
             built.notes.append(f"{grammar.locale} {name}: {len(expanded)} samples expanded, {len(kept)} kept "
