@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
+import re
 import types
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from content import rules
-from content.schema import LEVEL_URGENCY, ContentFile, Invalid, Phrase, Reference, Routine, Tip, Triage, build
+from content.sources import GRAMMAR_FILE, _chain, _parse_yaml, _parsed, _sources  # noqa: F401 - the package's API
+from content.sources import compile_locale as _compile
+from content.sources import compiled_is_fresh as _fresh
+from content.schema import LEVEL_URGENCY, PAUSE, ContentFile, Invalid, Number, Phrase, Reference, Routine, Tip, Triage, build
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_LOCALE = "en-US"
@@ -31,7 +33,14 @@ MEDICAL_PREFIXES = ("relief.", "causes.", "doctor.", "aftercare.", "redflag.", "
 # Dialog keys that carry a medical fact too (every emergency or urgent key does as well).
 MEDICAL_KEYS = ("error.main", "goodbye.redflag", "stretch.not_easing", "stretch.clot_cue", "track.stretch_intro")
 
-__all__ = ["Content", "ContentError", "Phrase", "Reference", "Routine", "Tip", "Triage", "load", "locales"]
+__all__ = ["Content", "ContentError", "Number", "Phrase", "Reference", "Routine", "Tip", "Triage", "chain", "load",
+           "locales"]
+# A locale is a folder named like an Alexa locale ("en-GB"); other folders ("en", "es") are bases
+# that locales inherit from with ``parent:`` in their locale.yaml, overriding any key they name.
+LOCALE_NAME = re.compile(r"[a-z]{2}-[A-Z]{2}")
+# What a locale states itself, in its own folder: a base may not say it for the locales below it.
+PHONE = re.compile(r"\d(?:[ -]?\d){2,}")  # a phone number (three digits or more) said in content
+OWN_FIELDS = ("locale", "emergency_number", "emergency_spoken", "countries", "numbers")
 
 
 class ContentError(Exception):
@@ -45,7 +54,11 @@ class ContentError(Exception):
 @dataclass(frozen=True)
 class Content:
     locale: str
-    emergency_number: str
+    emergency_number: str  # as written ("999"; "000 (111 in New Zealand)")
+    emergency_spoken: str  # as said ("nine nine nine"): how speech says the number
+    countries: tuple[str, ...]  # ISO codes of the countries the locale serves (night without a zone)
+    numbers: Mapping[str, Number]  # every phone number the locale's content says, with its sources
+    chain: tuple[str, ...]  # the folders it was read from, the base first
     muscles: Mapping[str, str]
     topics: Mapping[str, str]
     phrases: Mapping[str, Phrase]
@@ -65,7 +78,26 @@ class Content:
 
 
 def locales(root: Path = ROOT) -> tuple[str, ...]:
-    return tuple(sorted(p.name for p in root.iterdir() if p.is_dir() and list(p.glob("*.yaml"))))
+    return tuple(sorted(p.name for p in root.iterdir()
+                        if p.is_dir() and LOCALE_NAME.fullmatch(p.name) and list(p.glob("*.yaml"))))
+
+
+def compile_locale(locale: str, root: Path = ROOT) -> Path:
+    """Write ``compiled/<locale>.json`` from the YAML files, once they load without a problem."""
+    return _compile(locale, root)
+
+
+def compiled_is_fresh(locale: str, root: Path = ROOT) -> bool:
+    return _fresh(locale, root)
+
+
+def chain(locale: str, root: Path = ROOT) -> tuple[str, ...]:
+    """The folders ``locale`` is read from, the furthest base first (``("en", "en-GB")``)."""
+    problems: list[str] = []
+    found = _chain(locale, root, problems)
+    if problems:
+        raise ContentError(problems)
+    return found
 
 
 @functools.lru_cache(maxsize=None)
@@ -77,128 +109,66 @@ def load(locale: str = DEFAULT_LOCALE, root: Path = ROOT, strict: bool = False) 
         raise ContentError([f"{folder}: no content for locale {locale!r} (have {', '.join(locales(root))})"])
     problems: list[str] = []
     files: dict[str, ContentFile] = {}
-    parsed, compiled = _parsed(locale, root, problems, strict)
+    parsed, compiled, folders = _parsed(locale, root, problems, strict)
     for name, data in parsed.items():
         try:
             files[name] = build(ContentFile, data if data is not None else {})
         except Invalid as exc:
             problems.extend(f"{name}:{where}: {what}" for where, what in exc.problems)
-    content = _merge(locale, files, problems, spoken_rules=not compiled) if not problems else None
+    content = _merge(locale, folders, files, problems, spoken_rules=not compiled) if not problems else None
     if problems:
         raise ContentError(problems)
     return content
 
 
-def compile_locale(locale: str, root: Path = ROOT) -> Path:
-    """Write ``compiled/<locale>.json`` from the YAML files, once they load without a problem."""
-    load(locale, root, strict=True)
-    sources = _sources(root / locale)
-    parsed = {name: _parse_yaml(text) for name, text in sources.items()}
-    target = root / "compiled" / f"{locale}.json"
-    target.parent.mkdir(exist_ok=True)
-    body = json.dumps({"checksum": _checksum(sources), "files": parsed}, ensure_ascii=False, indent=1, sort_keys=True)
-    target.write_text(body + "\n", encoding="utf-8")
-    return target
-
-
-def compiled_is_fresh(locale: str, root: Path = ROOT) -> bool:
-    return _compiled(locale, root, _sources(root / locale)) is not None
-
-
-GRAMMAR_FILE = "sentences.yaml"  # what people say: content.grammar reads it, the answer path never does
-
-
-def _sources(folder: Path) -> dict[str, bytes]:
-    return {f"{folder.name}/{path.name}": path.read_bytes() for path in sorted(folder.glob("*.yaml"))
-            if path.name != GRAMMAR_FILE}
-
-
-def _checksum(sources: dict[str, bytes]) -> str:
-    # Change detection, not security: crc32 needs no hashlib import on the cold-start path.
-    crc = 0
-    for name, data in sources.items():
-        crc = zlib.crc32(data, zlib.crc32(name.encode() + b"\0", crc))
-    return f"{crc:08x}-{sum(map(len, sources.values()))}"
-
-
-def _compiled(locale: str, root: Path, sources: dict[str, bytes]) -> dict | None:
-    try:
-        compiled = json.loads((root / "compiled" / f"{locale}.json").read_bytes())
-    except (OSError, ValueError):
-        return None
-    fresh = (isinstance(compiled, dict) and compiled.get("checksum") == _checksum(sources)
-             and isinstance(compiled.get("files"), dict) and set(compiled["files"]) == set(sources))
-    return compiled["files"] if fresh else None
-
-
-def _parsed(locale: str, root: Path, problems: list[str], strict: bool) -> tuple[dict[str, object], bool]:
-    """Each file's data: from the compiled JSON when it matches the YAML (and not ``strict``), else
-    from the YAML; and whether it came from the compiled JSON."""
-    sources = _sources(root / locale)
-    if not strict and (compiled := _compiled(locale, root, sources)) is not None:
-        return compiled, True
-    import yaml
-
-    parsed = {}
-    for name, text in sources.items():
-        try:
-            parsed[name] = _parse_yaml(text)
-        except yaml.YAMLError as exc:
-            problems.append(f"{name}: {exc}".replace("\n", " "))
-    return parsed, False
-
-
-def _parse_yaml(text: bytes):
-    import yaml
-
-    return yaml.load(text.decode("utf-8"), Loader=_yaml_loader())
-
-
-@functools.cache
-def _yaml_loader():
-    """Safe YAML without implicit dates: the schema parses them, so a bad date is reported like
-    any other problem instead of aborting the load."""
-    import yaml
-
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    loader = type("ContentLoader", (base,), {})
-    loader.yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in base.yaml_implicit_resolvers.items()
-    }
-    return loader
-
-
-def _merge(locale: str, files: dict[str, ContentFile], problems: list[str], spoken_rules: bool = True) -> Content | None:
-    merged: dict[str, dict] = {s: {} for s in ("muscles", "topics", "phrases", "routines", "triage", "references")}
+def _merge(locale: str, folders: tuple[str, ...], files: dict[str, ContentFile], problems: list[str],
+           spoken_rules: bool = True) -> Content | None:
+    """One locale's content from its chain's files, the base's first: a folder's key replaces the
+    same key of a folder above it; within one folder a key is defined once."""
+    merged: dict[str, dict] = {s: {} for s in ("muscles", "topics", "phrases", "routines", "triage", "references", "numbers")}
     origin: dict[tuple[str, str], str] = {}
-    tips: list[Tip] = []
-    numbers = {f.emergency_number for f in files.values() if f.emergency_number}
+    tips: dict[str, Tip] = {}
+    own = {name: file for name, file in files.items() if name.partition("/")[0] == locale}
+    for name, file in files.items():
+        if name not in own:
+            problems.extend(f"{name}:{field}: a base folder may not set it; each locale states its own"
+                            for field in OWN_FIELDS if getattr(file, field))
+    numbers = {f.emergency_number for f in own.values() if f.emergency_number}
+    spoken = {f.emergency_spoken for f in own.values() if f.emergency_spoken}
+    countries = [c for f in own.values() for c in f.countries]
+
+    def define(name: str, section: str, key: str) -> bool:
+        earlier = origin.get((section, key))
+        if earlier is not None and earlier.partition("/")[0] == name.partition("/")[0]:
+            problems.append(f"{name}:{section}.{key}: already defined in {earlier}")
+            return False
+        origin[section, key] = name
+        return True
 
     for name, file in files.items():
         for section, items in merged.items():
             for key, item in getattr(file, section).items():
-                if (section, key) in origin:
-                    problems.append(f"{name}:{section}.{key}: already defined in {origin[section, key]}")
+                if not define(name, section, key):
                     continue
-                origin[section, key] = name
                 if isinstance(item, Phrase) and item.urgency is None and file.urgency is not None:
                     item = dataclasses.replace(item, urgency=file.urgency)
                     # the schema checked the item's own urgency; the file's one is checked here
                     problems.extend(f"{name}:{section}.{key}.{p}" for p in item.delivery_problems())
                 items[key] = item
         for i, tip in enumerate(file.tips):
-            if ("tips", tip.id) in origin:
-                problems.append(f"{name}:tips[{i}].id: {tip.id!r} already defined in {origin['tips', tip.id]}")
-            origin["tips", tip.id] = name
-            tips.append(tip)
-            for topic in tip.topics:
-                if topic not in {t for f in files.values() for t in f.topics}:
-                    problems.append(f"{name}:tips[{i}].topics: unknown topic {topic!r}")
+            if define(name, "tips", tip.id):
+                tips[tip.id] = tip
+    topics = set(merged["topics"])
+    for tip in tips.values():
+        problems.extend(f"{origin['tips', tip.id]}:tips.{tip.id}.topics: unknown topic {topic!r}"
+                        for topic in tip.topics if topic not in topics)
+    problems.extend(f"{origin['numbers', kind]}:numbers.{kind}.sources: unknown source {source!r} (add it to references)"
+                    for kind, number in merged["numbers"].items() for source in number.sources
+                    if source not in merged["references"])
 
     # Tips, triage answers and routine steps are spoken by key like any phrase.
     phrases = merged["phrases"]
-    derived = [(f"tip.{t.id}", t.say, t, "routine") for t in tips]
+    derived = [(f"tip.{t.id}", t.say, t, "routine") for t in tips.values()]
     derived += [(f"triage.{symptom}", entry.say, entry, entry.urgency or LEVEL_URGENCY[entry.level])
                 for symptom, entry in merged["triage"].items()]
     derived += [(f"routine.{muscle}.{i}", (step.say,), routine, "routine")
@@ -209,9 +179,13 @@ def _merge(locale: str, files: dict[str, ContentFile], problems: list[str], spok
                             f"made for a tip, triage answer or routine step")
         phrases[key] = Phrase(say=say, sources=item.sources, reviewed=item.reviewed, urgency=urgency)
 
+    known = {_digits(n.number) for n in merged["numbers"].values()}
     for key, phrase in phrases.items():
         where = f"{origin.get(('phrases', key), locale)}:phrases.{key}"
         problems.extend(_phrase_problems(key, phrase, where, merged["references"], spoken_rules))
+        problems.extend(f"{where}: says the number {said!r}, which is not one of {locale}'s checked numbers"
+                        for text in (*phrase.say, *phrase.short)
+                        for said in PHONE.findall(PAUSE.sub(" ", text)) if _digits(said) not in known)
     for muscle, routine in merged["routines"].items() if spoken_rules else ():
         for i, step in enumerate(routine.steps):
             problems.extend(f"{origin['routines', muscle]}:routines.{muscle}.steps[{i}]: {problem}"
@@ -222,11 +196,22 @@ def _merge(locale: str, files: dict[str, ContentFile], problems: list[str], spok
         if f"relief.{muscle}" not in phrases:
             problems.append(f"{locale}:phrases: no relief.{muscle} for muscle {muscle!r}")
     if len(numbers) != 1:
-        problems.append(f"{locale}: needs exactly one emergency_number, found {sorted(numbers)}")
+        problems.append(f"{locale}: needs exactly one emergency_number in its own folder, found {sorted(numbers)}")
+    if len(spoken) != 1:
+        problems.append(f"{locale}: needs exactly one emergency_spoken (how the number is said) in its own folder")
+    if not countries:
+        problems.append(f"{locale}: needs the countries it serves (ISO codes) in its own folder")
+    if "emergency" not in merged["numbers"] or numbers and merged["numbers"]["emergency"].number not in next(iter(numbers)):
+        problems.append(f"{locale}:numbers.emergency: needs the emergency number it says, with its sources")
     if problems:
         return None
     frozen = {s: types.MappingProxyType(v) for s, v in merged.items()}
-    return Content(locale=locale, emergency_number=numbers.pop(), tips=tuple(tips), **frozen)
+    return Content(locale=locale, emergency_number=numbers.pop(), emergency_spoken=spoken.pop(),
+                   countries=tuple(countries), chain=folders, tips=tuple(tips.values()), **frozen)
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
 
 
 def _phrase_problems(key: str, phrase: Phrase, where: str, references: Mapping[str, object],

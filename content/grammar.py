@@ -1,6 +1,10 @@
 """The sentence grammar of a locale (``content/<locale>/sentences.yaml``): what people say, as
 templates in hassil's syntax, and the slot lists with their content ids and spoken synonyms.
 
+A locale's grammar adds to its bases' (``content/en/sentences.yaml`` for every English locale):
+its templates join theirs, its spoken forms join each value's, and it may set its own
+invocation name and rules.
+
 Only the model builder and the local recogniser read it (skill.nlu); the skill's answer path
 never does. ``grammar(locale)`` validates the file and raises ContentError listing every problem.
 """
@@ -17,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from content import ROOT, ContentError, _parse_yaml
+from content import ROOT, ContentError, _parse_yaml, chain
 
 FALLBACK_LEVELS = ("LOW", "MEDIUM", "HIGH")
 MAX_VALUE_CHARS = 140  # Alexa: a slot value or synonym
@@ -137,21 +141,57 @@ def path(locale: str, root: Path = ROOT) -> Path:
     return root / locale / "sentences.yaml"
 
 
+SETTINGS = ("language", "invocation", "fallback_sensitivity")
+KNOWN = {*SETTINGS, "slots", "lists", "rules", "fillers", "intents"}
+
+
+def _merged(locale: str, root: Path) -> tuple[str, object]:
+    """The grammar files of ``locale``'s chain, the base's first, as one (name, data)."""
+    files = [(f"{folder}/{path(folder, root).name}", path(folder, root)) for folder in chain(locale, root)
+             if path(folder, root).is_file()]
+    if not files:
+        raise ContentError([f"{locale}: no {path(locale, root).name} in {' or '.join(chain(locale, root))}"])
+    merged: dict = {}
+    for name, where in files:
+        try:
+            data = _parse_yaml(where.read_bytes())
+        except OSError as exc:
+            raise ContentError([f"{name}: cannot be read: {exc}"]) from None
+        except Exception as exc:  # noqa: BLE001 - a YAML error of any kind, reported like the rest
+            raise ContentError([f"{name}: {exc}".replace("\n", " ")]) from None
+        if len(files) == 1:
+            return name, data
+        if not isinstance(data, dict):
+            raise ContentError([f"{name}: must be a mapping"])
+        for key, value in data.items():
+            if key in SETTINGS or key not in KNOWN:
+                merged[key] = value
+            elif key == "fillers":
+                merged[key] = list(dict.fromkeys([*(merged.get(key) or []), *(value or [])]))
+            elif key in ("slots", "rules"):
+                merged[key] = {**(merged.get(key) or {}), **(value or {})}
+            else:  # lists and intents: the locale's entries join the base's
+                joined = dict(merged.get(key) or {})
+                for name_, entries in (value or {}).items():
+                    if key == "lists":
+                        values = dict(joined.get(name_) or {})
+                        for value_id, given in (entries or {}).items():
+                            given = [given] if isinstance(given, str) else list(given or [])
+                            values[value_id] = list(dict.fromkeys([*(values.get(value_id) or []), *given]))
+                        joined[name_] = values
+                    else:
+                        joined[name_] = [*(joined.get(name_) or []), *(entries or [])]
+                merged[key] = joined
+    return "+".join(name for name, _ in files), merged
+
+
 @functools.lru_cache(maxsize=None)
 def grammar(locale: str, root: Path = ROOT) -> Grammar:
-    where = path(locale, root)
-    name = f"{locale}/{where.name}"
-    try:
-        data = _parse_yaml(where.read_bytes())
-    except OSError as exc:
-        raise ContentError([f"{name}: cannot be read: {exc}"]) from None
-    except Exception as exc:  # noqa: BLE001 - a YAML error of any kind, reported like the rest
-        raise ContentError([f"{name}: {exc}".replace("\n", " ")]) from None
+    name, data = _merged(locale, root)
     problems: list[str] = []
     if not isinstance(data, dict):
         raise ContentError([f"{name}: must be a mapping"])
-    known = {"language", "invocation", "fallback_sensitivity", "slots", "lists", "rules", "fillers", "intents"}
-    problems += [f"{name}:{key}: unknown key (allowed: {', '.join(sorted(known))})" for key in data if key not in known]
+    problems += [f"{name}:{key}: unknown key (allowed: {', '.join(sorted(KNOWN))})" for key in data if key not in KNOWN]
     slots, lists = data.get("slots") or {}, data.get("lists") or {}
     rules, intents = data.get("rules") or {}, data.get("intents") or {}
     if data.get("fallback_sensitivity") not in FALLBACK_LEVELS:
@@ -205,4 +245,8 @@ def grammar(locale: str, root: Path = ROOT) -> Grammar:
 
 
 def locales(root: Path = ROOT) -> tuple[str, ...]:
-    return tuple(sorted(p.parent.name for p in root.glob("*/sentences.yaml")))
+    """The locales with a grammar (their own or a base's)."""
+    from content import locales as content_locales
+
+    return tuple(locale for locale in content_locales(root)
+                 if any(path(folder, root).is_file() for folder in chain(locale, root)))

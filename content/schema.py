@@ -163,13 +163,31 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Number:
+    """A phone number the content says, checked against the official sources it names."""
+
+    number: str
+    use: str  # what it is for, for editors ("emergency: police, fire, ambulance")
+    sources: tuple[str, ...]
+    reviewed: dt.date
+
+    def check(self) -> list[str]:
+        problems = [] if re.fullmatch(r"[0-9][0-9 ]*[0-9]", self.number) else [f"number: digits only, not {self.number!r}"]
+        return problems + ([] if self.sources else ["sources: name the official source it was checked against"])
+
+
+@dataclass(frozen=True)
 class ContentFile:
     """One YAML file. Every section is optional. Sources and review dates go on each item;
     ``urgency`` is the default for the file's phrases."""
 
     urgency: Urgency | None = None
     locale: str | None = None
-    emergency_number: str | None = None
+    parent: str | None = None  # the base folder this locale inherits from (locale.yaml)
+    emergency_number: str | None = None  # as written; its digits are numbers.emergency
+    emergency_spoken: str | None = None  # as said, in words
+    countries: tuple[str, ...] = ()
+    numbers: dict[str, Number] = field(default_factory=dict)
     muscles: dict[str, str] = field(default_factory=dict)
     topics: dict[str, str] = field(default_factory=dict)
     phrases: dict[str, Phrase] = field(default_factory=dict)

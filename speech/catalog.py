@@ -13,6 +13,7 @@ from speech import ssml
 COUNT_EVERY_SECONDS = 5
 MAX_RENDERED = 4096  # a bound, should a slot ever carry open-ended values
 BEDTIME_ROUTINE = "bedtime"  # the pre-sleep stretch of the bedtime track
+_NUMBER = "\ue000"  # stands for the emergency number while the text is escaped (a private-use character)
 
 
 @dataclass(frozen=True)
@@ -136,15 +137,25 @@ class Speaker:
 
     def _render(self, key: str, index: int, slots: dict) -> Utterance:
         phrase = self.content.phrase(key)
-        values = {"emergency_number": self.content.emergency_number, **slots}
+        values = dict(slots)
         if "muscle" in slots:
             values["muscle"] = self.content.muscles.get(slots["muscle"], slots["muscle"])
         if "topic" in slots:
             values["topic"] = self.content.topics.get(slots["topic"], slots["topic"])
-        text = phrase.say[index].format(**values)
-        short = ssml.from_text(phrase.short[index % len(phrase.short)].format(**values)) if phrase.short else None
-        piece = Piece(ssml.from_text(text), text, clip_id(key, index, slots), key, phrase.delivery, short, phrase.loud)
-        return Utterance((piece,), ssml.plain(text), (key,))
+        number, spoken = self.content.emergency_number, self.content.emergency_spoken
+
+        def fill(template: str, emergency_number: str) -> str:
+            return template.format(**values, emergency_number=emergency_number)
+
+        def to_ssml(template: str) -> str:
+            # The number as written, said as the locale says it ("000": "triple zero").
+            return ssml.from_text(fill(template, _NUMBER)).replace(_NUMBER, ssml.sub(number, spoken))
+
+        template = phrase.say[index]
+        short = to_ssml(phrase.short[index % len(phrase.short)]) if phrase.short else None
+        piece = Piece(to_ssml(template), fill(template, spoken), clip_id(key, index, slots), key, phrase.delivery,
+                      short, phrase.loud)
+        return Utterance((piece,), ssml.plain(fill(template, number)), (key,))
 
     def pause(self, seconds: float) -> Utterance:
         return Utterance((Piece(ssml.pause(seconds), f"[pause {seconds:g}s]", night="normal"),), "", ())

@@ -52,6 +52,13 @@ def plain(text: str) -> str:
     return _SPACES.sub(" ", PAUSE.sub(" ", text)).strip()
 
 
+def sub(text: str, alias: str) -> str:
+    """``text`` shown, ``alias`` said ("999" said "nine nine nine")."""
+    if text == alias:
+        return escape(text)
+    return '<sub alias="' + escape(alias).replace('"', "&quot;") + '">' + escape(text) + "</sub>"
+
+
 def speak(fragment: str) -> str:
     return f"<speak>{fragment}</speak>"
 
