@@ -29,7 +29,7 @@ FILLER_OPTIONS = 3  # a filler rule's options one template adds; each template d
 SMALL_PART = 12  # parts of a sequence with at most this many options are also combined in pairs
 _SLOT = re.compile(r"{(\w+)}")
 _RULE = re.compile(r"<(\w+)>")
-_SPOKEN = re.compile(r"[a-z0-9' ]+")
+_SPOKEN = re.compile(r"[^\W_A-Z]+(?:[' ]+[^\W_A-Z]*)*")  # lower-case words in any script ("pantorrilla", "músculo")
 _SPACE = re.compile(r"\s+")
 _CLITIC = re.compile(r" (?='(?:s|m|re|ve|ll|d|t)\b)")
 
