@@ -23,7 +23,8 @@ from content import rules
 from content.sources import GRAMMAR_FILE, _chain, _parse_yaml, _parsed, _sources  # noqa: F401 - the package's API
 from content.sources import compile_locale as _compile
 from content.sources import compiled_is_fresh as _fresh
-from content.schema import LEVEL_URGENCY, PAUSE, ContentFile, Invalid, Number, Phrase, Reference, Routine, Tip, Triage, build
+from content.schema import LEVEL_URGENCY, PAUSE, ContentFile, Number, Phrase, Reference, Routine, Store, Tip, Triage
+from content.validate import Invalid, build
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_LOCALE = "en-US"
@@ -33,8 +34,8 @@ MEDICAL_PREFIXES = ("relief.", "causes.", "doctor.", "aftercare.", "redflag.", "
 # Dialog keys that carry a medical fact too (every emergency or urgent key does as well).
 MEDICAL_KEYS = ("error.main", "goodbye.redflag", "stretch.not_easing", "stretch.clot_cue", "track.stretch_intro")
 
-__all__ = ["Content", "ContentError", "Number", "Phrase", "Reference", "Routine", "Tip", "Triage", "chain", "load",
-           "locales"]
+__all__ = ["Content", "ContentError", "Number", "Phrase", "Reference", "Routine", "Store", "Tip", "Triage", "chain",
+           "load", "locales"]
 # A locale is a folder named like an Alexa locale ("en-GB"); other folders ("en", "es") are bases
 # that locales inherit from with ``parent:`` in their locale.yaml, overriding any key they name.
 LOCALE_NAME = re.compile(r"[a-z]{2}-[A-Z]{2}")
@@ -59,6 +60,7 @@ class Content:
     countries: tuple[str, ...]  # ISO codes of the countries the locale serves (night without a zone)
     numbers: Mapping[str, Number]  # every phone number the locale's content says, with its sources
     chain: tuple[str, ...]  # the folders it was read from, the base first
+    store: Store | None  # the store listing (the nearest folder's)
     muscles: Mapping[str, str]
     topics: Mapping[str, str]
     phrases: Mapping[str, Phrase]
@@ -136,6 +138,7 @@ def _merge(locale: str, folders: tuple[str, ...], files: dict[str, ContentFile],
     numbers = {f.emergency_number for f in own.values() if f.emergency_number}
     spoken = {f.emergency_spoken for f in own.values() if f.emergency_spoken}
     countries = [c for f in own.values() for c in f.countries]
+    store = next((f.store for f in reversed(files.values()) if f.store is not None), None)
 
     def define(name: str, section: str, key: str) -> bool:
         earlier = origin.get((section, key))
@@ -180,16 +183,17 @@ def _merge(locale: str, folders: tuple[str, ...], files: dict[str, ContentFile],
         phrases[key] = Phrase(say=say, sources=item.sources, reviewed=item.reviewed, urgency=urgency)
 
     known = {_digits(n.number) for n in merged["numbers"].values()}
+    said_number = next(iter(spoken), "")  # the lengths count the number as it is said
     for key, phrase in phrases.items():
         where = f"{origin.get(('phrases', key), locale)}:phrases.{key}"
-        problems.extend(_phrase_problems(key, phrase, where, merged["references"], spoken_rules))
+        problems.extend(_phrase_problems(key, phrase, where, merged["references"], spoken_rules, said_number))
         problems.extend(f"{where}: says the number {said!r}, which is not one of {locale}'s checked numbers"
                         for text in (*phrase.say, *phrase.short)
                         for said in PHONE.findall(PAUSE.sub(" ", text)) if _digits(said) not in known)
     for muscle, routine in merged["routines"].items() if spoken_rules else ():
         for i, step in enumerate(routine.steps):
             problems.extend(f"{origin['routines', muscle]}:routines.{muscle}.steps[{i}]: {problem}"
-                            for problem in rules.problems(step.say, "routine", hold=step.hold))
+                            for problem in rules.problems(step.say, "routine", hold=step.hold, number=said_number))
     for muscle in merged["muscles"]:
         if muscle not in merged["routines"]:
             problems.append(f"{locale}:routines: no routine for muscle {muscle!r}")
@@ -207,7 +211,7 @@ def _merge(locale: str, folders: tuple[str, ...], files: dict[str, ContentFile],
         return None
     frozen = {s: types.MappingProxyType(v) for s, v in merged.items()}
     return Content(locale=locale, emergency_number=numbers.pop(), emergency_spoken=spoken.pop(),
-                   countries=tuple(countries), chain=folders, tips=tuple(tips.values()), **frozen)
+                   countries=tuple(countries), chain=folders, store=store, tips=tuple(tips.values()), **frozen)
 
 
 def _digits(text: str) -> str:
@@ -215,7 +219,7 @@ def _digits(text: str) -> str:
 
 
 def _phrase_problems(key: str, phrase: Phrase, where: str, references: Mapping[str, object],
-                     spoken_rules: bool) -> list[str]:
+                     spoken_rules: bool, number: str = "") -> list[str]:
     problems = []
     if phrase.urgency is None:
         problems.append(f"{where}: needs an urgency (emergency, urgent, routine or info; here or at the top of the file)")
@@ -228,5 +232,6 @@ def _phrase_problems(key: str, phrase: Phrase, where: str, references: Mapping[s
         variants = [("say", i, t) for i, t in enumerate(phrase.say)]
         variants += [("short", i, t) for i, t in enumerate(phrase.short)]
         problems.extend(f"{where}.{name}[{i}]: {problem}"
-                        for name, i, text in variants for problem in rules.problems(text, phrase.urgency or "info"))
+                        for name, i, text in variants
+                        for problem in rules.problems(text, phrase.urgency or "info", number=number))
     return problems

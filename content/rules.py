@@ -23,12 +23,17 @@ EMERGENCY_SLOT = "{emergency_number}"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
+_PHONE = re.compile(r"\d(?:[ -]?\d){2,}")  # said digit by digit: "1800 022 222" is ten words
+
+
 def plain(text: str) -> str:
     return " ".join(PAUSE.sub(" ", text).split())
 
 
 def words(text: str) -> int:
-    return len(plain(text).split())
+    """Words said: a phone number is said digit by digit."""
+    flat = plain(text)
+    return len(flat.split()) + sum(len(re.sub(r"\D", "", m[0])) - len(m[0].split()) for m in _PHONE.finditer(flat))
 
 
 def seconds(text: str, hold: float = 0.0) -> float:
@@ -47,14 +52,16 @@ def emergency_words(text: str) -> int | None:
     return None if where < 0 else len(flat[:where].split())
 
 
-def problems(text: str, urgency: str, hold: float = 0.0) -> Iterator[str]:
-    """What is wrong with one spoken variant, each as a message."""
+def problems(text: str, urgency: str, hold: float = 0.0, number: str = "") -> Iterator[str]:
+    """What is wrong with one spoken variant, each as a message. ``number``: the emergency number as
+    the locale says it ("triple zero, or one one one in New Zealand"), counted in the lengths."""
+    said = text.replace(EMERGENCY_SLOT, number) if number else text
     limit = MAX_STEP_SECONDS if hold else MAX_ANSWER_SECONDS
-    if (took := seconds(text, hold)) > limit:
+    if (took := seconds(said, hold)) > limit:
         yield f"about {took:.0f} s to say (limit {limit:.0f} s at {WORDS_PER_SECOND:g} words a second): split it"
-    for sentence in sentences(text):
-        if len(sentence.split()) > MAX_SENTENCE_WORDS:
-            yield f"a sentence of {len(sentence.split())} words (limit {MAX_SENTENCE_WORDS}): {sentence[:40]!r}..."
+    for sentence in sentences(said):
+        if words(sentence) > MAX_SENTENCE_WORDS:
+            yield f"a sentence of {words(sentence)} words (limit {MAX_SENTENCE_WORDS}): {sentence[:40]!r}..."
     before = emergency_words(text)
     if before is not None:
         first = sentences(text)[0]

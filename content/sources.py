@@ -55,7 +55,11 @@ def _compiled(locale: str, root: Path) -> tuple[dict, tuple[str, ...]] | None:
         return None
     fresh = (compiled.get("checksum") == _checksum(sources)
              and isinstance(compiled.get("files"), dict) and set(compiled["files"]) == set(sources))
-    return (compiled["files"], folders) if fresh else None
+    if not fresh:
+        return None
+    # JSON keeps its keys sorted ("en-GB/..." before "en/..."): the chain's order, the base first, is
+    # what decides which folder's key wins.
+    return {name: compiled["files"][name] for name in sources}, folders
 
 
 def _parsed(locale: str, root: Path, problems: list[str],

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 
 def add_commands(commands) -> None:
     model = commands.add_parser("model", help="generate the Alexa interaction models from content/<locale>/sentences.yaml")
     actions = model.add_subparsers(dest="action", required=True, metavar="ACTION")
-    build = actions.add_parser("build", help="write skill/package/interactionModels/custom/<locale>.json")
+    build = actions.add_parser("build", help="write skill/package/interactionModels/custom/<locale>.json and skill.json's locales")
     build.add_argument("--locale", help="only this locale (default: every locale with a grammar)")
     build.add_argument("--check", action="store_true",
                        help="write nothing; exit 1 if a committed model differs from what the grammar builds")
@@ -36,6 +37,23 @@ def check_grammar(locale: str) -> bool:
     return True
 
 
+def _manifest(check: bool) -> bool:
+    """skill.json's locales from content: written, or with ``check`` compared. False when stale."""
+    from skill.nlu import manifest
+
+    current = manifest.MANIFEST.read_text(encoding="utf-8")
+    wanted = manifest.text(manifest.build(json.loads(current)))
+    if current == wanted:
+        print(f"skill.json: current ({len(json.loads(wanted)['manifest']['publishingInformation']['locales'])} locales)")
+        return True
+    if check:
+        print("skill.json: its locales are not what content says: run `cramp-coach model build`")
+        return False
+    manifest.MANIFEST.write_text(wanted, encoding="utf-8")
+    print(f"skill.json: wrote {manifest.MANIFEST}")
+    return True
+
+
 def _build(args, settings) -> int:
     from content import ContentError
     from content.grammar import grammar, locales
@@ -46,6 +64,8 @@ def _build(args, settings) -> int:
         print(f"cramp-coach: no grammar for locale {args.locale!r} (have {', '.join(locales())})", file=sys.stderr)
         return 2
     stale = []
+    if not args.locale and not _manifest(args.check):
+        stale.append("skill.json")
     for locale in chosen:
         try:
             built = model.build(grammar(locale))

@@ -40,14 +40,15 @@ class Night:
             return voice == "whisper"
         timestamp = t.facts.timestamp or dt.datetime.now(dt.UTC)
         if zone is None:
-            return self.everywhere_night(timestamp, t.facts.locale)
+            return self.everywhere_night(timestamp, t.content.countries)
         return is_night(timestamp, zone_info(zone), self.start, self.end)
 
-    def everywhere_night(self, timestamp: dt.datetime, locale: str | None) -> bool:
-        """Without the device's zone: night if it is night in every zone of the locale's country
-        (08:00 UTC is between 21:00 and 07:00 from New York to Honolulu). Where the zones disagree
-        nothing says which one the device is in, so it speaks normally."""
-        zones = country_zones((locale or "").partition("-")[2])
+    def everywhere_night(self, timestamp: dt.datetime, countries: tuple[str, ...]) -> bool:
+        """Without the device's zone: night if it is night in every zone of the countries the
+        locale serves (08:00 UTC is between 21:00 and 07:00 from New York to Honolulu; en-GB is
+        Britain and Ireland, en-AU Australia and New Zealand). Where the zones disagree nothing
+        says which one the device is in, so it speaks normally."""
+        zones = [zone for country in countries for zone in country_zones(country)]
         return bool(zones) and all(is_night(timestamp, zone, self.start, self.end) for zone in zones)
 
     def choose(self, t: Turn, voice: str | None) -> None:

@@ -153,8 +153,8 @@ class Speaker:
 
         template = phrase.say[index]
         short = to_ssml(phrase.short[index % len(phrase.short)]) if phrase.short else None
-        piece = Piece(to_ssml(template), fill(template, spoken), clip_id(key, index, slots), key, phrase.delivery,
-                      short, phrase.loud)
+        piece = Piece(to_ssml(template), fill(template, spoken), clip_id(key, index, slots), key,
+                      ssml.night_style(phrase.delivery, self.content.locale), short, phrase.loud)
         return Utterance((piece,), ssml.plain(fill(template, number)), (key,))
 
     def pause(self, seconds: float) -> Utterance:

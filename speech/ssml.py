@@ -63,6 +63,16 @@ def speak(fragment: str) -> str:
     return f"<speak>{fragment}</speak>"
 
 
+# Alexa's whispered voice was announced for US and UK English (Amazon, April 2017); no other
+# locale is documented, so there the quiet voice is soft, slow prosody instead.
+WHISPER_LOCALES = frozenset({"en-US", "en-GB"})
+
+
+def night_style(style: str, locale: str) -> str:
+    """``style`` (whisper, soft, normal, skip) as ``locale`` can say it."""
+    return "soft" if style == "whisper" and locale not in WHISPER_LOCALES else style
+
+
 def whisper(fragment: str) -> str:
     return f'<amazon:effect name="whispered">{fragment}</amazon:effect>'
 

@@ -20,7 +20,10 @@ import pytest
 import requests
 import responses
 
+import content
+from content import rules
 from skill import audio_cli, cli
+from speech import Speaker
 from skill.config import Settings
 from speech.audio import pack, transcode
 from speech.audio.build import BuildError, build, plan_for
@@ -83,14 +86,15 @@ class Google:
     real MP3 bytes in the batchexecute format gTTS decodes, or with the errors it is told to."""
 
     def __init__(self, mock: responses.RequestsMock, mp3: bytes):
-        self.mp3, self.asked, self.hosts = mp3, [], []
+        self.mp3, self.asked, self.hosts, self.languages = mp3, [], [], []
         self.errors: dict[str, list] = {}  # text -> statuses or exceptions to answer first
         mock.add_callback(responses.POST, GOOGLE, callback=self.answer)
 
     def answer(self, request):
         rpc = json.loads(urllib.parse.parse_qs(request.body)["f.req"][0])
-        text = json.loads(rpc[0][0][1])[0]
+        text, language = json.loads(rpc[0][0][1])[:2]
         self.asked.append(text)
+        self.languages.append(language)
         self.hosts.append(GOOGLE.match(request.url)[1])
         if self.errors.get(text):
             error = self.errors[text].pop(0)
@@ -147,10 +151,23 @@ def test_gtts_build_renders_alexa_format_with_real_silences(google, tmp_path):
     assert_nothing_partial(tmp_path)
 
 
-@pytest.mark.parametrize(("locale", "tld"), [("en-GB", "co.uk"), ("en-AU", "com.au"), ("en-IN", "co.in"), ("en-CA", "ca")])
-def test_gtts_asks_the_regional_google_host(google, tmp_path, locale, tld):
+@pytest.mark.parametrize(("locale", "language", "tld"), [
+    ("en-US", "en", "com"), ("en-GB", "en", "co.uk"), ("en-AU", "en", "com.au"), ("en-IN", "en", "co.in"),
+    ("en-CA", "en", "ca"), ("es-US", "es", "com"), ("es-MX", "es", "com.mx")])
+def test_gtts_asks_the_regional_google_host_in_the_locales_language(google, tmp_path, locale, language, tld):
     assert build({"a#0": "Hello."}, tmp_path, locale, GttsEngine()).ok
-    assert google.hosts == [tld]
+    assert (google.hosts, google.languages) == ([tld], [language])
+
+
+@pytest.mark.parametrize("locale", content.locales())
+def test_espeak_speaks_each_locale_with_its_own_voice(tmp_path, locale):
+    loaded = content.load(locale)
+    script = Speaker(loaded).say("doctor.emergency", 0).script  # the number said as the market says it
+    result = build({"doctor.emergency#0": script}, tmp_path, locale, EspeakEngine())
+    assert result.ok and result.rendered == 1
+    clip = Manifest.load(tmp_path).clip(locale, "doctor.emergency#0")
+    assert_alexa_mp3(tmp_path / clip.file)
+    assert clip.duration == pytest.approx(rules.seconds(script), rel=0.6)  # espeak at 150 words a minute
 
 
 def test_transient_errors_are_retried_and_a_bad_clip_fails_alone(google, tmp_path):

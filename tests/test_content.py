@@ -164,59 +164,72 @@ def test_every_key_in_content_is_used(locale):
     assert not unused
 
 
-def test_every_muscle_has_relief_and_a_routine_in_the_code_paths():
-    loaded = content.load()
+@pytest.mark.parametrize("locale", content.locales())
+def test_every_muscle_has_relief_and_a_routine_in_the_code_paths(locale):
+    loaded = content.load(locale)
     for muscle in loaded.muscles:
         assert f"relief.{muscle}" in loaded.phrases and loaded.routines[muscle].steps
 
 
-# --- the brief: CONTENT.md --------------------------------------------------------------------
+# --- the brief: CONTENT.md, in every locale ---------------------------------------------------
 
 FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(\s|$)")
+LOCALES = content.locales()
+# Pointing the toes shortens the calf: the wrong move for a calf cramp, in each language's words.
+POINT_THE_TOES = {"en": ("point your toes",), "es": ("apunta los dedos", "apunta con los dedos", "estira la punta")}
 
 
-@pytest.mark.parametrize("key", [k for k in content.load().phrases if k.startswith("relief.")])
-def test_relief_starts_with_the_action(key):
+@pytest.mark.parametrize("locale", LOCALES)
+def test_relief_starts_with_the_action(locale):
     """Mid-cramp answers: the first sentence is the instruction, a dozen words or so at most."""
-    for variant in content.load().phrases[key].say:
-        first = FIRST_SENTENCE.match(variant)[1]
-        assert len(first.split()) <= 14, f"{key}: first sentence too long: {first!r}"
+    loaded = content.load(locale)
+    for key in [k for k in loaded.phrases if k.startswith("relief.")]:
+        for variant in loaded.phrases[key].say:
+            first = FIRST_SENTENCE.match(variant)[1]
+            assert len(first.split()) <= 14, f"{locale} {key}: first sentence too long: {first!r}"
 
 
-def test_calf_is_never_told_to_point_the_toes():
-    loaded = content.load()
+@pytest.mark.parametrize("locale", LOCALES)
+def test_calf_is_never_told_to_point_the_toes(locale):
+    loaded = content.load(locale)
     texts = list(loaded.phrases["relief.calf"].say) + [s.say for s in loaded.routines["calf"].steps]
-    assert not [t for t in texts if "point your toes" in t.lower()]
+    assert not [t for t in texts for wrong in POINT_THE_TOES[locale[:2]] if wrong in t.lower()]
 
 
-def test_tips_cover_every_topic_and_bedtime():
-    loaded = content.load()
+@pytest.mark.parametrize("locale", LOCALES)
+def test_tips_cover_every_topic_and_bedtime(locale):
+    loaded = content.load(locale)
     assert len(loaded.tips) >= 15
     assert sum(t.bedtime for t in loaded.tips) >= 7
     for topic in loaded.topics:
         assert any(topic in t.topics for t in loaded.tips), f"no tip for {topic}"
 
 
-def test_routines_have_timed_holds_of_a_proper_stretch():
-    for muscle, routine in content.load().routines.items():
+@pytest.mark.parametrize("locale", LOCALES)
+def test_routines_have_timed_holds_of_a_proper_stretch(locale):
+    for muscle, routine in content.load(locale).routines.items():
         holds = [s.hold for s in routine.steps if s.hold]
         assert holds and all(15 <= h <= 30 for h in holds), muscle
 
 
-def test_triage_covers_every_level():
-    levels = {t.level for t in content.load().triage.values()}
+@pytest.mark.parametrize("locale", LOCALES)
+def test_triage_covers_every_level(locale):
+    levels = {t.level for t in content.load(locale).triage.values()}
     assert levels == {"emergency", "urgent", "doctor", "ordinary"}
 
 
 def test_emergency_number_comes_from_the_locale():
-    loaded = content.load()
-    assert loaded.emergency_number == "911"
-    for key in ("triage.chest_pain", "triage.breathlessness", "triage.sudden_weakness", "doctor.emergency"):
-        assert "emergency_number" in loaded.phrases[key].slots, key
+    assert content.load().emergency_number == "911"
+    assert (content.load("en-GB").emergency_number, content.load("en-GB").emergency_spoken) == ("999", "nine nine nine")
+    for locale in LOCALES:
+        loaded = content.load(locale)
+        for key in ("triage.chest_pain", "triage.breathlessness", "triage.sudden_weakness", "doctor.emergency"):
+            assert "emergency_number" in loaded.phrases[key].slots, (locale, key)
 
 
-def test_every_medical_item_names_its_own_sources_and_review_date():
-    loaded = content.load()
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_medical_item_names_its_own_sources_and_review_date(locale):
+    loaded = content.load(locale)
     medical = [k for k, p in loaded.phrases.items()
                if p.loud or p.urgency != "info" and k.startswith(content.MEDICAL_PREFIXES + content.MEDICAL_KEYS)]
     assert len(medical) > 60
@@ -227,10 +240,11 @@ def test_every_medical_item_names_its_own_sources_and_review_date():
     assert all(ref.url.startswith("https://") for ref in loaded.references.values())
 
 
-def test_often_heard_keys_have_several_phrasings():
-    phrases = content.load().phrases
+@pytest.mark.parametrize("locale", LOCALES)
+def test_often_heard_keys_have_several_phrasings(locale):
+    phrases = content.load(locale).phrases
     for key in ("relief.calf", "stretch.next_prompt", "launch.offer", "goodbye.main", "fallback.main"):
-        assert len(phrases[key].say) >= 3, key
+        assert len(phrases[key].say) >= 3, (locale, key)
 
 
 # --- compiled content: the parsed YAML a cold start reads instead of importing the parser -------
@@ -267,3 +281,65 @@ def test_a_cold_start_does_not_import_the_yaml_parser():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
                           env={**os.environ, "CRAMP_COACH_STORE": "none"})
     assert json.loads(done.stdout.splitlines()[-1]) == [False, False]
+
+
+# --- inheritance: a locale's folder over its base's ---------------------------------------------
+
+LOCALE_YAML = """locale: {locale}
+parent: {parent}
+countries: [GB]
+emergency_number: "999"
+emergency_spoken: "nine nine nine"
+numbers:
+  emergency: {{number: "999", use: emergency, sources: [official], reviewed: 2026-12-01}}
+references:
+  official: {{title: Official, url: "https://example.org/999"}}
+"""
+BASE_YAML = """urgency: info
+muscles: {calf: calf}
+phrases:
+  greeting: {say: ["Hello."]}
+  farewell: {say: ["Bye.", "Goodbye."]}
+  relief.calf: {urgency: routine, sources: [official], reviewed: 2026-12-01, say: ["Pull your toes up."]}
+routines:
+  calf: {sources: [official], reviewed: 2026-12-01, steps: [{say: "Sit down."}]}
+"""
+
+
+def _tree(tmp_path, files: dict[str, str]):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def test_a_locale_inherits_its_base_and_replaces_the_keys_it_names(tmp_path):
+    root = _tree(tmp_path, {"base/a.yaml": BASE_YAML, "ww-WW/locale.yaml": LOCALE_YAML.format(locale="ww-WW", parent="base"),
+                            "ww-WW/b.yaml": "urgency: info\nphrases:\n  farewell: {say: [\"Cheerio.\"]}\n"})
+    loaded = content.load.__wrapped__("ww-WW", root, strict=True)
+    assert loaded.chain == ("base", "ww-WW") and content.locales(root) == ("ww-WW",)  # a base is no locale
+    assert loaded.phrases["greeting"].say == ("Hello.",)  # inherited
+    assert loaded.phrases["farewell"].say == ("Cheerio.",)  # replaced whole, both variants
+    content.compile_locale("ww-WW", root)
+    assert content.compiled_is_fresh("ww-WW", root)
+    (root / "base" / "a.yaml").write_text(BASE_YAML.replace("Hello.", "Hi."))
+    assert not content.compiled_is_fresh("ww-WW", root)  # the base changed: the locale's compiled copy is stale
+    assert content.load.__wrapped__("ww-WW", root).phrases["greeting"].say == ("Hi.",)
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    ({"base/a.yaml": BASE_YAML + 'emergency_number: "112"\n'},
+     "base/a.yaml:emergency_number: a base folder may not set it"),
+    ({"base/a.yaml": BASE_YAML + "parent: ww-WW\n"}, "parent 'ww-WW' is not a content folder outside its own chain"),
+    ({"base/a.yaml": BASE_YAML, "ww-WW/b.yaml": "urgency: info\nphrases:\n  greeting: {say: [\"Call 118 118.\"]}\n"},
+     "says the number '118 118', which is not one of ww-WW's checked numbers"),
+    ({"base/a.yaml": BASE_YAML.replace("Hello.", "Call 999 now.")}, None),  # a checked number may be said
+])
+def test_what_a_base_and_a_locale_may_not_do(tmp_path, files, expected):
+    root = _tree(tmp_path, {"ww-WW/locale.yaml": LOCALE_YAML.format(locale="ww-WW", parent="base"), **files})
+    if expected is None:
+        assert content.load.__wrapped__("ww-WW", root, strict=True).phrases["greeting"]
+        return
+    with pytest.raises(content.ContentError) as caught:
+        content.load.__wrapped__("ww-WW", root, strict=True)
+    assert any(expected in problem for problem in caught.value.problems), caught.value.problems

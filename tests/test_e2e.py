@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+import content
+
 E2E = Path(__file__).resolve().parent / "e2e"
 PHRASES = Path(__file__).resolve().parent / "phrases"
 INSTALL_HINT = "run `npm ci --prefix tests/e2e` first"
@@ -45,13 +47,15 @@ def test_node_e2e_suite_passes(tmp_path):
     # The suite starts `cramp-coach serve`: use the console script installed beside this Python.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env["PYTHON"] = sys.executable  # player.test.js builds its audio pack with `python -m tests.audio_pack`
-    phrases = tmp_path / "phrases.json"  # the held-out set, as JSON for the Node side
-    phrases.write_text(json.dumps(yaml.safe_load((PHRASES / "en-US.yaml").read_text())))
-    env["PHRASES_JSON"] = str(phrases)
+    markets = tmp_path / "markets.json"  # each market's number and held-out set, as JSON for the Node side
+    markets.write_text(json.dumps({locale: {"emergency_number": content.load(locale).emergency_number,
+                                            "phrases": yaml.safe_load((PHRASES / f"{locale}.yaml").read_text())["phrases"]}
+                                   for locale in content.locales()}))
+    env["LOCALES_JSON"] = str(markets)
     done = subprocess.run([node, "--test"], cwd=E2E, env=env, capture_output=True, text=True,
                           timeout=TIMEOUT_SECONDS, check=False)
     output = done.stdout + done.stderr
     summary = [line for line in output.splitlines() if line.startswith("# ") and not line.startswith("# Subtest")]
-    summary += [line for line in output.splitlines() if "held-out" in line][:1]
+    summary += [line for line in output.splitlines() if "held-out" in line]
     print("\n".join(summary))
     assert done.returncode == 0, f"node --test exited {done.returncode}:\n{output}"

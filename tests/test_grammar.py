@@ -86,14 +86,37 @@ def test_slot_values_are_the_content_ids(built):
     assert types["QUIET_MODE"] == set(ANSWERS)
 
 
+# What people say mid-stretch, and a calf cramp's everyday name, in each language.
+EVERYDAY = {
+    "en": {"AMAZON.NextIntent": {"done", "okay", "keep going", "what now"}, "AMAZON.PauseIntent": {"hold on", "wait"},
+           "AMAZON.StopIntent": {"that's enough", "stop"}, "calf": {"charley horse", "calf"}},
+    "es": {"AMAZON.NextIntent": {"siguiente"}, "AMAZON.PauseIntent": {"pausa"},
+           "AMAZON.StopIntent": {"para"}, "calf": {"pantorrilla", "chamorro"}},
+}
+
+
 def test_built_in_intents_get_the_samples_people_use(built):
     samples = {i["name"]: set(i["samples"]) for i in built.model["interactionModel"]["languageModel"]["intents"]}
-    assert {"done", "okay", "keep going", "what now"} <= samples["AMAZON.NextIntent"]
-    assert {"hold on", "wait"} <= samples["AMAZON.PauseIntent"]
-    assert {"that's enough", "stop"} <= samples["AMAZON.StopIntent"]
+    everyday = EVERYDAY[built.locale[:2]]
+    for name in ("AMAZON.NextIntent", "AMAZON.PauseIntent", "AMAZON.StopIntent"):
+        assert everyday[name] <= samples[name], name
     for name in model.CUSTOM:
         assert len(samples[name]) >= 100, name
-    assert "charley horse" in {f for f in grammar(built.locale).values("MUSCLE")}
+    assert everyday["calf"] <= {f for f, value in grammar(built.locale).values("MUSCLE").items() if value == "calf"}
+
+
+def test_a_locales_grammar_adds_to_its_bases(tmp_path):
+    base = yaml.safe_load(content.grammar.path("en").read_text())
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "sentences.yaml").write_text(yaml.safe_dump(base))
+    (tmp_path / "ww-WW").mkdir()
+    (tmp_path / "ww-WW" / "locale.yaml").write_text("parent: en\n")
+    (tmp_path / "ww-WW" / "sentences.yaml").write_text(
+        "lists:\n  MUSCLE:\n    calf: [calfie]\nintents:\n  CrampNowIntent: [\"{muscle} has gone\"]\n")
+    merged, own = grammar("ww-WW", tmp_path), grammar("en-US")
+    assert merged.intents["CrampNowIntent"] == (*own.intents["CrampNowIntent"], "{muscle} has gone")
+    assert merged.values("MUSCLE")["calfie"] == "calf" and set(own.values("MUSCLE")) < set(merged.values("MUSCLE"))
+    assert merged.invocation == own.invocation and merged.intents["CausesIntent"] == own.intents["CausesIntent"]
 
 
 def test_a_broken_grammar_reports_every_problem():
@@ -137,7 +160,7 @@ def test_the_recogniser_gives_what_alexa_would_send(text, intent, slots):
 @pytest.mark.parametrize("locale", [p.stem for p in sorted(PHRASES.glob("*.yaml"))])
 def test_the_held_out_phrases_through_the_local_recogniser(locale, capsys):
     phrases = yaml.safe_load((PHRASES / f"{locale}.yaml").read_text())["phrases"]
-    assert len(phrases) >= 150 and {p["intent"] for p in phrases} >= set(model.CUSTOM)
+    assert len(phrases) >= (150 if locale == "en-US" else 60) and {p["intent"] for p in phrases} >= set(model.CUSTOM)
     hear = recogniser(locale)
     missed = []
     for phrase in phrases:

@@ -14,11 +14,23 @@ from skill.builder import HANDLERS
 from skill.handlers import player
 
 PACKAGE = Path(__file__).resolve().parent.parent / "skill" / "package"
-MODEL = json.loads((PACKAGE / "interactionModels" / "custom" / "en-US.json").read_text())["interactionModel"]
 MANIFEST = json.loads((PACKAGE / "skill.json").read_text())["manifest"]
-INTENTS = {i["name"]: i for i in MODEL["languageModel"]["intents"]}
-TYPES = {t["name"]: t for t in MODEL["languageModel"]["types"]}
-CUSTOM = [name for name in INTENTS if not name.startswith("AMAZON.")]
+LOCALES = content.locales()
+
+
+class Model:
+    """One locale's generated interaction model."""
+
+    def __init__(self, locale: str):
+        language = json.loads((PACKAGE / "interactionModels" / "custom" / f"{locale}.json").read_text())
+        self.language = language["interactionModel"]["languageModel"]
+        self.intents = {i["name"]: i for i in self.language["intents"]}
+        self.types = {t["name"]: t for t in self.language["types"]}
+        self.custom = [name for name in self.intents if not name.startswith("AMAZON.")]
+
+
+MODELS = {locale: Model(locale) for locale in LOCALES if (PACKAGE / "interactionModels" / "custom" / f"{locale}.json").is_file()}
+CUSTOM = MODELS["en-US"].custom
 
 # The contract in PLATFORM.md.
 CONTRACT = {
@@ -44,70 +56,93 @@ def _handled() -> set[str]:
     return names
 
 
-def test_invocation_name():
-    assert MODEL["languageModel"]["invocationName"] == "cramp coach"
+@pytest.mark.parametrize("locale", LOCALES)
+def test_invocation_name(locale):
+    invocation = MODELS[locale].language["invocationName"]
+    assert invocation == ("cramp coach" if locale.startswith("en-") else "alivio de calambres")
+    assert re.fullmatch(r"[^\W\d_A-Z]+( [^\W\d_A-Z]+)+", invocation)  # two words or more, lower case, no digits
 
 
-def test_intents_and_slots_follow_the_contract():
-    assert set(CUSTOM) == set(CONTRACT)
+@pytest.mark.parametrize("locale", LOCALES)
+def test_intents_and_slots_follow_the_contract(locale):
+    model = MODELS[locale]
+    assert set(model.custom) == set(CONTRACT)
     for name, slots in CONTRACT.items():
-        assert {s["name"]: s["type"] for s in INTENTS[name].get("slots", [])} == slots, name
-    assert set(INTENTS) - set(CUSTOM) == BUILT_INS
+        assert {s["name"]: s["type"] for s in model.intents[name].get("slots", [])} == slots, name
+    assert set(model.intents) - set(model.custom) == BUILT_INS
 
 
-def test_every_model_intent_has_a_handler_and_every_handler_intent_is_in_the_model():
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_model_intent_has_a_handler_and_every_handler_intent_is_in_the_model(locale):
     # Loop and shuffle reach the skill that last played audio without being in its model.
-    assert set(INTENTS) == _handled() - set(player.MODES)
+    assert set(MODELS[locale].intents) == _handled() - set(player.MODES)
 
 
+@pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("name", CUSTOM)
-def test_custom_intents_have_twenty_varied_samples(name):
-    samples = INTENTS[name]["samples"]
+def test_custom_intents_have_twenty_varied_samples(locale, name):
+    intent = MODELS[locale].intents[name]
+    samples = intent["samples"]
     assert len(samples) >= 20
     assert len({s.lower() for s in samples}) == len(samples)
-    declared = {s["name"] for s in INTENTS[name].get("slots", [])}
+    declared = {s["name"] for s in intent.get("slots", [])}
     for sample in samples:
         assert set(re.findall(r"{(\w+)}", sample)) <= declared, sample
-        assert re.fullmatch(r"[a-z' {}]+", sample), sample
+        assert re.fullmatch(r"(?:[^\W\d_A-Z]|[' {}])+", sample), sample
 
 
-def test_no_sample_is_shared_by_two_intents():
-    owners = Counter(" ".join(s.lower().split()) for i in INTENTS.values() for s in i.get("samples", []))
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_sample_is_shared_by_two_intents(locale):
+    owners = Counter(" ".join(s.lower().split()) for i in MODELS[locale].intents.values() for s in i.get("samples", []))
     assert [s for s, n in owners.items() if n > 1] == []
 
 
-def _ids(type_name: str) -> set[str]:
-    return {v["id"] for v in TYPES[type_name]["values"]}
+def _ids(locale: str, type_name: str) -> set[str]:
+    return {v["id"] for v in MODELS[locale].types[type_name]["values"]}
 
 
-def test_slot_values_match_content():
-    loaded = content.load()
-    assert _ids("MUSCLE") == set(loaded.muscles)
-    assert _ids("TIP_TOPIC") == set(loaded.topics) - {"bedtime"}  # bedtime tips: BedtimeTipIntent, by design
-    assert _ids("SYMPTOM") == set(loaded.triage)
+@pytest.mark.parametrize("locale", LOCALES)
+def test_slot_values_match_content(locale):
+    loaded = content.load(locale)
+    assert _ids(locale, "MUSCLE") == set(loaded.muscles)
+    assert _ids(locale, "TIP_TOPIC") == set(loaded.topics) - {"bedtime"}  # bedtime tips: BedtimeTipIntent, by design
+    assert _ids(locale, "SYMPTOM") == set(loaded.triage)
 
 
+@pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("type_name", ["MUSCLE", "TIP_TOPIC", "SYMPTOM"])
-def test_synonyms_belong_to_one_value(type_name):
-    words = Counter(w.lower() for v in TYPES[type_name]["values"]
+def test_synonyms_belong_to_one_value(locale, type_name):
+    words = Counter(w.lower() for v in MODELS[locale].types[type_name]["values"]
                     for w in [v["name"]["value"], *v["name"].get("synonyms", [])])
     assert [w for w, n in words.items() if n > 1] == []
 
 
-def test_manifest_carries_the_health_disclaimer_and_privacy_fields():
-    locale = MANIFEST["publishingInformation"]["locales"]["en-US"]
-    assert "not medical advice" in locale["description"]
+@pytest.mark.parametrize("locale", LOCALES)
+def test_manifest_carries_the_health_disclaimer_and_privacy_fields(locale):
+    listing = MANIFEST["publishingInformation"]["locales"][locale]
+    assert DISCLAIMER[locale[:2]] in listing["description"]
     privacy = MANIFEST["privacyAndCompliance"]
     for field in ("allowsPurchases", "usesPersonalInfo", "isChildDirected", "isExportCompliant", "containsAds"):
         assert isinstance(privacy[field], bool), field
-    assert privacy["locales"]["en-US"]["privacyPolicyUrl"].startswith("https://")
+    assert privacy["locales"][locale]["privacyPolicyUrl"].startswith("https://")
 
 
-def test_example_phrases_match_samples():
-    samples = [" ".join(s.split()) for i in INTENTS.values() for s in i.get("samples", [])]
-    for phrase in MANIFEST["publishingInformation"]["locales"]["en-US"]["examplePhrases"]:
-        spoken = phrase.lower().removeprefix("alexa, ").rstrip(".?")
-        if spoken in ("open cramp coach", "launch cramp coach"):
-            continue
-        rest = re.sub(r"^ask cramp coach (to |for |about )?", "", spoken)
-        assert any(re.fullmatch(re.sub(r"{\w+}", r"[a-z' ]+", s), rest) for s in samples), phrase
+DISCLAIMER = {"en": "not medical advice", "es": "no es consejo médico"}
+# How an example phrase opens the skill and asks it something, per language.
+OPENING = {"en": r"(open|launch) {name}", "es": r"(abre|inicia) {name}"}
+ASKING = {"en": r"ask {name} (to |for |about )?", "es": r"(pide|pídele|pregunta|pregúntale) a {name} (que |por |sobre )?"}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_example_phrases_open_the_skill_first_and_match_samples(locale):
+    model = MODELS[locale]
+    name, language = model.language["invocationName"], locale[:2]
+    samples = [" ".join(s.split()) for i in model.intents.values() for s in i.get("samples", [])]
+    phrases = [p.lower().removeprefix("alexa, ").rstrip(".?") for p in
+               MANIFEST["publishingInformation"]["locales"][locale]["examplePhrases"]]
+    assert re.fullmatch(OPENING[language].format(name=name), phrases[0])  # how Alexa+ opens a skill reliably
+    for spoken in phrases[1:]:
+        rest = re.sub("^" + ASKING[language].format(name=name), "", spoken)
+        assert rest != spoken, spoken
+        assert any(re.fullmatch(re.sub(r"{\w+}", r"[\\w' ]+", re.escape(s).replace(r"\{", "{").replace(r"\}", "}")), rest)
+                   for s in samples), spoken

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import content
 from tests import fixtures
 from tests.envelopes import keys
 
@@ -188,11 +189,13 @@ def test_cfn_lint_catches_a_broken_template(template, tool_env, tmp_path):
 def test_zip_holds_our_packages_and_dependencies(zip_names):
     names = set(zip_names)
     assert "skill/lambda_function.py" in names
-    assert "skill/package/interactionModels/custom/en-US.json" in names
+    for locale in content.locales():  # every market's model, content (with its bases) and compiled content
+        assert f"skill/package/interactionModels/custom/{locale}.json" in names
+        assert f"content/compiled/{locale}.json" in names
     assert "skill/package/skill.json" in names
     assert "speech/ssml.py" in names
-    yamls = {name for name in names if re.fullmatch(r"content/en-US/[^/]+\.yaml", name)}
-    assert yamls == {f"content/en-US/{p.name}" for p in (ROOT / "content" / "en-US").glob("*.yaml")}
+    yamls = {name for name in names if re.fullmatch(r"content/[^/]+/[^/]+\.yaml", name)}
+    assert yamls == {f"content/{p.parent.name}/{p.name}" for p in (ROOT / "content").glob("*/*.yaml")}
     assert "ask_sdk_core/skill_builder.py" in names
     assert "ask_sdk_model/__init__.py" in names
     assert "yaml/__init__.py" in names

@@ -13,15 +13,21 @@ import subprocess
 from pathlib import Path
 from typing import Protocol
 
-# Locale -> (gTTS lang, Google host tld): the tld picks the regional accent.
+# Locale -> (gTTS lang, Google host tld): the tld picks the regional accent (gTTS's docs, "Localized
+# accents"). US English and US Spanish are Google's default host, translate.google.com.
 GTTS_VOICES = {
     "en-US": ("en", "com"),
     "en-GB": ("en", "co.uk"),
     "en-AU": ("en", "com.au"),
     "en-IN": ("en", "co.in"),
     "en-CA": ("en", "ca"),
+    "es-US": ("es", "com"),
+    "es-MX": ("es", "com.mx"),
 }
-ESPEAK_VOICES = {"en-US": "en-us", "en-GB": "en-gb", "en-AU": "en-gb", "en-IN": "en-gb", "en-CA": "en-us"}
+# espeak-ng has British (en-gb), American (en-us) and Latin American Spanish (es-419) voices, and
+# none for Australian, Indian or Canadian English: the nearest one speaks for them.
+ESPEAK_VOICES = {"en-US": "en-us", "en-GB": "en-gb", "en-AU": "en-gb", "en-IN": "en-gb", "en-CA": "en-us",
+                 "es-US": "es-419", "es-MX": "es-419"}
 ESPEAK_SPEED = 150  # words per minute; espeak-ng's default 175 is hurried for a stretch
 
 
