@@ -176,3 +176,32 @@ def test_the_held_out_phrases_through_the_local_recogniser(locale, capsys):
         print(f"\nheld-out {locale}: {len(phrases) - len(missed)}/{len(phrases)} through the local recogniser "
               f"({100 * rate:.1f}%)")
     assert rate >= RECOGNISER_FLOOR, json.dumps(missed, indent=1)
+
+
+@pytest.mark.parametrize("locale, text, intent, slots", [
+    ("es-MX", "me dio un calambre en la pantorrilla", "CrampNowIntent", {"muscle": "calf"}),
+    ("es-MX", "tengo tetanos", "SymptomCheckIntent", {"symptom": "wound"}),  # typed without its accent
+    ("es-US", "tengo tétanos", "SymptomCheckIntent", {"symptom": "wound"}),
+    ("en-GB", "i've got cramp in my calf", "CrampNowIntent", {"muscle": "calf"}),
+])
+def test_each_market_is_understood_in_its_own_words(locale, text, intent, slots):
+    heard = recogniser(locale)(text)
+    assert heard is not None and (heard.intent, heard.slots) == (intent, slots)
+
+
+def test_a_model_over_alexas_size_keeps_fewer_samples_an_intent_until_it_fits(monkeypatch):
+    full = model.build(grammar("en-US"))
+    limit = len(full.text.encode()) * 2 // 3
+    monkeypatch.setattr(model, "MAX_MODEL_BYTES", limit)
+    smaller = model.build(grammar("en-US"))
+    assert len(smaller.text.encode()) <= limit < len(full.text.encode())
+    cut = [name for name in model.CUSTOM if smaller.samples[name] < full.samples[name]]
+    assert cut and all(smaller.samples[n] <= model.MAX_SAMPLES - model.CAP_STEP for n in cut)
+    for name in cut:  # the plainest forms, first in the full model, are the ones kept
+        kept = next(i for i in smaller.model["interactionModel"]["languageModel"]["intents"] if i["name"] == name)
+        whole = next(i for i in full.model["interactionModel"]["languageModel"]["intents"] if i["name"] == name)
+        assert kept["samples"] == whole["samples"][:len(kept["samples"])]
+    assert any("to keep the model under" in note for note in smaller.notes)
+    monkeypatch.setattr(model, "MAX_MODEL_BYTES", 10_000)
+    with pytest.raises(ValueError, match="over Alexa's"):
+        model.build(grammar("en-US"))

@@ -23,6 +23,7 @@ from content.grammar import Grammar, expand, normal
 MAX_SAMPLE_CHARS = 200  # longer samples are refused by the model build
 MAX_MODEL_BYTES = 1_500_000  # Alexa's limit for a whole interaction model
 MAX_SAMPLES = 4000  # per intent; a larger expansion is sampled deterministically (and said so)
+CAP_STEP = 250  # fewer samples an intent, until a model over MAX_MODEL_BYTES fits
 PER_TEMPLATE = 200  # texts one template may expand into before its combinations are sampled
 # The custom intents and their slots (the contract in PLATFORM.md), in the model's order.
 CUSTOM = {
@@ -71,36 +72,47 @@ def samples(grammar: Grammar, intent: str) -> list[str]:
 
 
 def build(grammar: Grammar, custom_intents: dict[str, tuple[str, ...]] = CUSTOM) -> Built:
-    """The interaction model of ``grammar``. ``custom_intents``: intent -> slot names."""
-    built = Built(grammar.locale, {}, {}, {})
-    intents = []
-    for name, slots in custom_intents.items():
-        expanded = samples(grammar, name)
-        kept = expanded[:MAX_SAMPLES]
-        built.expanded[name], built.samples[name] = len(expanded), len(kept)
-        if len(kept) < len(expanded):
-            built.notes.append(f"{grammar.locale} {name}: {len(expanded)} samples expanded, {len(kept)} kept "
-                               f"(each template's plainest first, the templates in turn)")
-        intent = {"name": name, "slots": [{"name": s, "type": grammar.slots[s]} for s in slots], "samples": kept}
-        intents.append(intent if slots else {"name": name, "samples": kept})
-    for name in BUILT_INS:
-        kept = samples(grammar, name) if name in grammar.intents else []
-        built.expanded[name] = built.samples[name] = len(kept)
-        intents.append({"name": name, "samples": kept})
+    """The interaction model of ``grammar``. ``custom_intents``: intent -> slot names. Each intent
+    keeps its first MAX_SAMPLES samples; a model that would still be over Alexa's size limit keeps
+    CAP_STEP fewer per intent until it fits (the plainest forms are first, so they stay)."""
+    expanded = {name: samples(grammar, name) for name in custom_intents}
+    built_ins = {name: samples(grammar, name) if name in grammar.intents else [] for name in BUILT_INS}
     types = [{"name": slot_type, "values": [
         {"id": value_id, "name": {"value": forms[0], **({"synonyms": list(forms[1:])} if forms[1:] else {})}}
         for value_id, forms in values.items()]} for slot_type, values in grammar.lists.items()]
+    for cap in range(MAX_SAMPLES, 0, -CAP_STEP):
+        built = _model(grammar, custom_intents, expanded, built_ins, types, cap)
+        if (size := len(built.text.encode())) <= MAX_MODEL_BYTES:
+            break
+    else:
+        raise ValueError(f"{grammar.locale}: the model is {size} bytes, over Alexa's {MAX_MODEL_BYTES}")
+    for name in built.samples:
+        long = [s for s in _intent(built, name)["samples"] if len(s) > MAX_SAMPLE_CHARS]
+        if long:
+            raise ValueError(f"{grammar.locale} {name}: samples over {MAX_SAMPLE_CHARS} characters: {long[:3]}")
+    return built
+
+
+def _model(grammar: Grammar, custom_intents: dict, expanded: dict[str, list[str]], built_ins: dict[str, list[str]],
+           types: list, cap: int) -> Built:
+    built = Built(grammar.locale, {}, {}, {})
+    intents = []
+    for name, slots in custom_intents.items():
+        kept = expanded[name][:cap]
+        built.expanded[name], built.samples[name] = len(expanded[name]), len(kept)
+        if len(kept) < len(expanded[name]):
+            why = "" if cap == MAX_SAMPLES else f"; {cap} an intent to keep the model under {MAX_MODEL_BYTES} bytes"
+            built.notes.append(f"{grammar.locale} {name}: {len(expanded[name])} samples expanded, {len(kept)} kept "
+                               f"(each template's plainest first, the templates in turn{why})")
+        intent = {"name": name, "slots": [{"name": s, "type": grammar.slots[s]} for s in slots], "samples": kept}
+        intents.append(intent if slots else {"name": name, "samples": kept})
+    for name, kept in built_ins.items():
+        built.expanded[name] = built.samples[name] = len(kept)
+        intents.append({"name": name, "samples": kept})
     built.model = {"interactionModel": {"languageModel": {
         "invocationName": grammar.invocation,
         "modelConfiguration": {"fallbackIntentSensitivity": {"level": grammar.fallback_sensitivity}},
         "intents": intents, "types": types}}}
-    size = len(built.text.encode())
-    if size > MAX_MODEL_BYTES:
-        raise ValueError(f"{grammar.locale}: the model is {size} bytes, over Alexa's {MAX_MODEL_BYTES}")
-    for name, count in built.samples.items():
-        long = [s for s in _intent(built, name)["samples"] if len(s) > MAX_SAMPLE_CHARS]
-        if long:
-            raise ValueError(f"{grammar.locale} {name}: samples over {MAX_SAMPLE_CHARS} characters: {long[:3]}")
     return built
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from content.grammar import Grammar, grammar, normal
@@ -24,21 +25,23 @@ class Recogniser:
         from hassil import Intents
 
         self.grammar = grammar
-        lists = {slot: {"values": [{"in": spoken, "out": value_id}
+        # Accents folded on both sides: typed "tetanos" is "tétanos" (Alexa's own text has them).
+        lists = {slot: {"values": [{"in": fold(spoken), "out": value_id}
                                    for spoken, value_id in grammar.values(slot_type).items()]}
                  for slot, slot_type in grammar.slots.items()}
         self.intents = Intents.from_dict({
             "language": grammar.language,
-            "intents": {name: {"data": [{"sentences": list(templates)}]} for name, templates in grammar.intents.items()},
+            "intents": {name: {"data": [{"sentences": [fold(t) for t in templates]}]}
+                        for name, templates in grammar.intents.items()},
             "lists": lists,
-            "expansion_rules": dict(grammar.rules),
+            "expansion_rules": {name: fold(body) for name, body in grammar.rules.items()},
         })
 
     def __call__(self, text: str) -> Heard | None:
         """What ``text`` means, or None when no sentence of the grammar matches it."""
         from hassil import recognize
 
-        said = normal(_NOT_SPOKEN.sub(" ", text))
+        said = fold(normal(_NOT_SPOKEN.sub(" ", text)))
         if not said:
             return None
         found = recognize(said, self.intents)
@@ -47,6 +50,11 @@ class Recogniser:
         slots = {name: entity.value for name, entity in found.entities.items()}
         spoken = {name: entity.text for name, entity in found.entities.items()}
         return Heard(found.intent.name, slots, spoken)
+
+
+def fold(text: str) -> str:
+    """``text`` without its accents ("pantorrilla" stays, "tétanos" is "tetanos")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 @functools.lru_cache(maxsize=None)
