@@ -133,7 +133,7 @@ def _voice(conversation: Conversation, out: TextIO):
 def quiet_request_log(settings: Settings) -> None:
     """The request log line of each turn is for servers; a local surface shows it only when asked."""
     if settings.log_level == "INFO":
-        logging.getLogger("cramp_coach").setLevel(logging.WARNING)
+        logging.getLogger("cramp_coach.requests").setLevel(logging.WARNING)
 
 
 def run(args, settings: Settings) -> int:

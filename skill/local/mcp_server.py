@@ -26,13 +26,13 @@ def build_server(answers: Answers | None = None, extra: dict[str, Callable[..., 
     answers = answers or Answers()
     say = answers.phrase
     default = content.DEFAULT_LOCALE
-    words = answers.speaker(default).content
+    words = answers.speaker(default)
     Locale = Annotated[str, Field(description=say("mcp.arg.locale", known=", ".join(content.locales()),
                                                   default=default))]
-    Muscle = Annotated[str, Field(description=say("mcp.arg.muscle", known=", ".join(sorted(words.muscles))))]
+    Muscle = Annotated[str, Field(description=say("mcp.arg.muscle", known=", ".join(sorted(words.content.muscles))))]
     Symptom = Annotated[str, Field(description=say("mcp.arg.symptom"))]
     Topic = Annotated[str | None, Field(description=say("mcp.arg.topic",
-                                                        known=", ".join(sorted({*words.topics, BEDTIME}))))]
+                                                        known=", ".join(sorted({*words.content.topics, BEDTIME}))))]
 
     def answering(method: Callable[..., dict]) -> Callable[..., dict]:
         def call(*args, **kwargs):
@@ -63,7 +63,7 @@ def build_server(answers: Answers | None = None, extra: dict[str, Callable[..., 
     server = MCPServer(NAME, instructions=say("mcp.instructions"))
     read_only = ToolAnnotations(readOnlyHint=True, idempotentHint=False, openWorldHint=False)
     for fn in (relief, guided_routine, check_symptom, tip, causes, when_to_see_doctor):
-        server.add_tool(fn, name=fn.__name__, description=f"{say(f'mcp.tool.{fn.__name__}')} {say('mcp.safety')}",
+        server.add_tool(fn, name=fn.__name__, description=f"{words.say(f'mcp.tool.{fn.__name__}', 0).text} {say('mcp.safety')}",
                         annotations=read_only)
     for name, fn in (extra or {}).items():
         server.add_tool(fn, name=name, description=name)

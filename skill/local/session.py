@@ -18,6 +18,7 @@ from typing import Any
 import content
 from skill.builder import build_skill
 from skill.config import Settings
+from skill.devicetime import is_night, zone_info
 from skill.invoke import Skill
 from skill.local import envelopes, spoken
 from skill.local.envelopes import Device, DeviceClock, DeviceZone
@@ -108,6 +109,11 @@ class Conversation:
     def reset(self) -> None:
         """Forget the session: the next request opens a new one."""
         self.session_id, self.attributes, self.open = envelopes.new_session_id(), {}, False
+
+    @property
+    def night(self) -> bool:
+        """Whether it is night on the device's clock (the skill's window, whatever the voice chosen)."""
+        return is_night(self.clock.now(), zone_info(self.clock.zone), self.settings.night_start, self.settings.night_end)
 
     def phrase(self, key: str, **slots) -> str:
         """A surface's own sentence from content (surfaces.yaml)."""
