@@ -13,14 +13,18 @@ LOOPBACK = "127.0.0.1"
 log = logging.getLogger("cramp_coach.local")
 
 
+class BadTime(argparse.ArgumentTypeError, ValueError):
+    """Not a time of day as HH:MM."""
+
+
 def time_of_day(value: str) -> dt.time:
     """An --at value: HH:MM on a 24-hour clock."""
     try:
-        if len(value) == 5 and value[2] == ":":
+        if isinstance(value, str) and len(value) == 5 and value[2] == ":":
             return dt.time.fromisoformat(value)
     except ValueError:
         pass
-    raise argparse.ArgumentTypeError(f"must be a time of day as HH:MM on a 24-hour clock, like 03:00, got {value!r}")
+    raise BadTime(f"must be a time of day as HH:MM on a 24-hour clock, like 03:00, got {value!r}")
 
 
 DEVICES = ("speaker", "screen", "audio-player")  # skill.local.envelopes.Device values (tested)
