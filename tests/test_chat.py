@@ -9,16 +9,14 @@ import pty
 import select
 import shutil
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 import content
 from speech import Speaker
+from tests.loopback import CLI
 
-CLI = shutil.which("cramp-coach", path=str(Path(sys.executable).parent)) or "cramp-coach"
 
 
 def chat(lines: list[str] | bytes, *options: str, env: dict | None = None, timeout: float = 120):

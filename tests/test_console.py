@@ -6,13 +6,8 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -20,31 +15,16 @@ import pytest
 import content
 from skill.local.console.app import MAX_BODY_BYTES, STATIC
 from speech import Speaker
-from tests.loopback import free_port
+from tests.loopback import cli_server
 
-CLI = shutil.which("cramp-coach", path=str(Path(sys.executable).parent)) or "cramp-coach"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 
 
 @pytest.fixture(scope="module")
 def console():
-    port = free_port()
-    process = subprocess.Popen([CLI, "console", "--port", str(port)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, env={**os.environ, "CRAMP_COACH_STORE": "none"})
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if get(port, "/api/labels")[0] == 200:
-                break
-        except OSError:
-            pass
-        assert process.poll() is None, process.stderr.read().decode()
-        assert time.monotonic() < deadline, "the console did not start"
-        time.sleep(0.1)
-    yield port
-    process.terminate()
-    process.wait(timeout=30)
+    with cli_server("console", ready=lambda port: get(port, "/api/labels")[0] == 200) as port:
+        yield port
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None):

@@ -6,11 +6,8 @@ from __future__ import annotations
 import asyncio
 import http.client
 import os
-import shutil
+import socket
 import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
@@ -18,9 +15,8 @@ import content
 from skill.handlers.safety import SERIES
 from skill.local.mcp_server import TOOLS
 from speech import Speaker
-from tests.loopback import free_port
+from tests.loopback import CLI, cli_server
 
-CLI = shutil.which("cramp-coach", path=str(Path(sys.executable).parent)) or "cramp-coach"
 SPEAKER = Speaker(content.load())
 
 
@@ -30,27 +26,12 @@ def text(key: str, **slots) -> str:
 
 @pytest.fixture(scope="module")
 def http_url():
-    port = free_port()
-    process = subprocess.Popen([CLI, "mcp", "--http", "--port", str(port)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, env={**os.environ, "CRAMP_COACH_STORE": "none"})
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with socket_to(port):
-                break
-        except OSError:
-            assert process.poll() is None, process.stderr.read().decode()
-            assert time.monotonic() < deadline, "the MCP server did not start listening"
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}/mcp"
-    process.terminate()
-    process.wait(timeout=30)
+    def listening(port: int) -> bool:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
 
-
-def socket_to(port: int):
-    import socket
-
-    return socket.create_connection(("127.0.0.1", port), timeout=1)
+    with cli_server("mcp", "--http", ready=listening) as port:
+        yield f"http://127.0.0.1:{port}/mcp"
 
 
 def stdio():

@@ -62,22 +62,23 @@ def add_commands(subparsers) -> None:
     chat.add_argument("--json", action="store_true", help="print each answer as one JSON object per line")
     chat.set_defaults(run=_chat)
 
-    console = subparsers.add_parser(
-        "console", help="a local web page to talk to the skill and see what it does",
-        description="Serve a local web page to talk to the skill: type or speak, hear and read the answers, "
-                    "set the language, the time of day and the device, and see each turn's intent, slots and SSML.",
-        epilog="Then open http://127.0.0.1:8090/ in a browser on this computer.")
-    add_listen_options(console, 8090)
-    console.set_defaults(run=_console)
-
-    mcp = subparsers.add_parser(
-        "mcp", help="serve Cramp Coach as MCP tools for AI assistants",
-        description="An MCP server with the tools relief, guided_routine, check_symptom, tip, causes and "
-                    "when_to_see_doctor, over stdio (the default: an assistant starts it) or streamable HTTP.",
-        epilog='Assistant config: {"mcpServers": {"cramp-coach": {"command": "cramp-coach", "args": ["mcp"]}}}')
+    _server(subparsers, "console", 8090, _console, help="a local web page to talk to the skill and see what it does",
+            description="Serve a local web page to talk to the skill: type or speak, hear and read the answers, "
+                        "set the language, the time of day and the device, and see each turn's intent, slots and SSML.",
+            epilog="Then open http://127.0.0.1:8090/ in a browser on this computer.")
+    mcp = _server(subparsers, "mcp", 8765, _mcp, help="serve Cramp Coach as MCP tools for AI assistants",
+                  description="An MCP server with the tools relief, guided_routine, check_symptom, tip, causes and "
+                              "when_to_see_doctor, over stdio (the default: an assistant starts it) or streamable HTTP.",
+                  epilog='Assistant config: {"mcpServers": {"cramp-coach": {"command": "cramp-coach", '
+                         '"args": ["mcp"]}}}')
     mcp.add_argument("--http", action="store_true", help="serve streamable HTTP at http://HOST:PORT/mcp instead of stdio")
-    add_listen_options(mcp, 8765)
-    mcp.set_defaults(run=_mcp)
+
+
+def _server(subparsers, name: str, port: int, run, **texts) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(name, **texts)
+    add_listen_options(parser, port)
+    parser.set_defaults(run=run)
+    return parser
 
 
 def warn_if_exposed(host: str, what: str) -> None:
