@@ -40,7 +40,7 @@ __all__ = ["Content", "ContentError", "Number", "Phrase", "Reference", "Routine"
 # that locales inherit from with ``parent:`` in their locale.yaml, overriding any key they name.
 LOCALE_NAME = re.compile(r"[a-z]{2}-[A-Z]{2}")
 # What a locale states itself, in its own folder: a base may not say it for the locales below it.
-PHONE = re.compile(r"\d(?:[ -]?\d){2,}")  # a phone number (three digits or more) said in content
+PHONE = rules.PHONE  # a phone number said in content
 OWN_FIELDS = ("locale", "emergency_number", "emergency_spoken", "countries", "numbers")
 
 

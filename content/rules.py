@@ -23,7 +23,9 @@ EMERGENCY_SLOT = "{emergency_number}"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-_PHONE = re.compile(r"\d(?:[ -]?\d){2,}")  # said digit by digit: "1800 022 222" is ten words
+# A phone number (three digits or more, not part of a word like "mpg123"), said digit by digit:
+# "1800 022 222" is ten words.
+PHONE = re.compile(r"(?<!\w)\d(?:[ -]?\d){2,}(?!\w)")
 
 
 def plain(text: str) -> str:
@@ -33,7 +35,7 @@ def plain(text: str) -> str:
 def words(text: str) -> int:
     """Words said: a phone number is said digit by digit."""
     flat = plain(text)
-    return len(flat.split()) + sum(len(re.sub(r"\D", "", m[0])) - len(m[0].split()) for m in _PHONE.finditer(flat))
+    return len(flat.split()) + sum(len(re.sub(r"\D", "", m[0])) - len(m[0].split()) for m in PHONE.finditer(flat))
 
 
 def seconds(text: str, hold: float = 0.0) -> float:

@@ -10,6 +10,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 import content
 from skill.config import Settings
+from skill.devicetime import Zones
 from skill.interceptors import MemorySaver, TurnInterceptor
 from skill.invoke import Skill
 from skill.night import Night
@@ -110,8 +111,9 @@ def audio_pack(settings: Settings) -> Tracks:
         return Tracks()
 
 
-def build_skill(settings: Settings, rng: random.Random | None = None) -> Skill:
-    """The whole skill. Content for every locale is loaded and validated here, once."""
+def build_skill(settings: Settings, rng: random.Random | None = None, zones: Zones | None = None) -> Skill:
+    """The whole skill. Content for every locale is loaded and validated here, once. ``zones``
+    tells device time zones (default: the Alexa Settings API; the local surfaces know their own)."""
     contents = {locale: content.load(locale) for locale in content.locales()}
     if settings.locale not in contents:
         raise content.ContentError([f"no content for the default locale {settings.locale!r}"])
@@ -119,7 +121,7 @@ def build_skill(settings: Settings, rng: random.Random | None = None) -> Skill:
     # One Speaker per locale for the life of the process: it keeps rendered SSML.
     speakers = {locale: Speaker(loaded, rng) for locale, loaded in contents.items()}
     store = open_store(settings.store_url)  # lazy: no file, no boto3, no network until used
-    turns = TurnInterceptor(speakers, settings.locale, audio_pack(settings), store, Night(settings))
+    turns = TurnInterceptor(speakers, settings.locale, audio_pack(settings), store, Night(settings, zones))
     builder = CustomSkillBuilder(persistence_adapter=store)
     for handler in HANDLERS:
         builder.add_request_handler(handler())

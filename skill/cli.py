@@ -1,4 +1,4 @@
-"""The ``cramp-coach`` command: serve the skill, check the content."""
+"""The ``cramp-coach`` command: serve the skill, check the content, try it locally."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import sys
 
 from skill import audio_cli, model_cli
+from skill.local import cli as local_cli
 from skill.config import ConfigError, Settings
 
 log = logging.getLogger("cramp_coach")
@@ -43,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
     audio_cli.add_commands(commands)
     model_cli.add_commands(commands)
+    local_cli.add_commands(commands)
 
     args = parser.parse_args(argv)
     try:

@@ -14,6 +14,8 @@ COUNT_EVERY_SECONDS = 5
 MAX_RENDERED = 4096  # a bound, should a slot ever carry open-ended values
 BEDTIME_ROUTINE = "bedtime"  # the pre-sleep stretch of the bedtime track
 _NUMBER = "\ue000"  # stands for the emergency number while the text is escaped (a private-use character)
+# Keys only ever read on a screen (the local chat, console and MCP tools' own words): no clips.
+READ_ONLY_PREFIXES = ("chat.", "console.", "mcp.")
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,8 @@ class Speaker:
                    "seconds": sorted(self._hold_seconds()),
                    "step": range(1, max(len(r.steps) for r in self.content.routines.values()) + 1)}
         for key, phrase in self.content.phrases.items():
+            if key.startswith(READ_ONLY_PREFIXES):
+                continue
             names = sorted(phrase.slots - {"emergency_number"})
             for values in itertools.product(*(domains[name] for name in names)):
                 for variant in range(len(phrase.say)):

@@ -4,10 +4,15 @@ Alexa Settings API answering time-zone lookups as the devices named below would.
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -68,3 +73,30 @@ class SettingsApi(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+CLI = shutil.which("cramp-coach", path=str(Path(sys.executable).parent)) or "cramp-coach"
+
+
+@contextlib.contextmanager
+def cli_server(*args: str, ready: Callable[[int], bool], timeout: float = 60) -> Iterator[int]:
+    """``cramp-coach ARGS --port P`` as a real subprocess on a free loopback port; yields P once
+    ``ready(P)`` holds, and stops the process by its PID afterwards."""
+    port = free_port()
+    process = subprocess.Popen([CLI, *args, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env={**os.environ, "CRAMP_COACH_STORE": "none"})
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                if ready(port):
+                    break
+            except OSError:
+                pass
+            assert process.poll() is None, process.stderr.read().decode(errors="replace")
+            assert time.monotonic() < deadline, f"cramp-coach {' '.join(args)} did not start"
+            time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

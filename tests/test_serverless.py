@@ -219,6 +219,7 @@ def test_zip_leaves_out_everything_else(zip_names):
     assert not [name for name in zip_names if "__pycache__" in name or name.endswith(".pyc")]
     assert "skill/requirements-lambda.txt" not in zip_names
     assert not [name for name in zip_names if name.startswith("skill/http/")]  # Flask hosting stays out
+    assert not [name for name in zip_names if name.startswith("skill/local/")]  # so do chat, console and MCP
     assert "serverless.yml" not in zip_names and "package.json" not in zip_names
 
 

@@ -35,6 +35,9 @@ def slot_values(loaded: content.Content) -> dict[str, tuple[str, ...]]:
         "seconds": ("20",),
         "step": ("3",),
         "emergency_number": (loaded.emergency_number,),
+        # the local surfaces' own words (surfaces.yaml): read on a screen, valid SSML all the same
+        "intent": ("CrampNowIntent",), "slots": (" muscle=calf",), "most": ("500",),
+        "known": (", ".join(loaded.muscles),), "value": ("elbow",), "default": (loaded.locale,),
     }
 
 

@@ -69,7 +69,9 @@ def play(files: Sequence[Path], player: Sequence[str], on_start=None,
             on_start(path)
         limit = (durations or {}).get(path, 600.0) + grace
         try:
-            done = subprocess.run([*player, str(path)], check=False, stderr=subprocess.PIPE, text=True,
+            # The player's own stdin and stdout are not ours: a chat reads its lines from stdin.
+            done = subprocess.run([*player, str(path)], check=False, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                   errors="replace", timeout=limit)
         except subprocess.TimeoutExpired:
             raise PlayerFailed(f"{Path(player[0]).name} was still playing {path.name} after {limit:.0f} s "
