@@ -120,7 +120,8 @@ describe('every market through virtual-alexa against the real server', () => {
         const ids = Object.fromEntries(Object.entries((sent && sent.slots) || {}).flatMap(([name, slot]) => {
           const authority = ((slot.resolutions || {}).resolutionsPerAuthority || [])[0];
           const id = authority && authority.values && authority.values[0] && authority.values[0].value.id;
-          return slot.value ? [[name, id || '?']] : [];
+          // Custom slots resolve to content ids; Alexa's built-in ones (a time) have no resolutions and are not compared.
+          return slot.value && slot.resolutions ? [[name, id || '?']] : [];
         }));
         const good = phrase.intent === 'AMAZON.FallbackIntent' ? sent === null
           : sent !== null && sent.name === phrase.intent && JSON.stringify(ids) === JSON.stringify(phrase.slots || {});
