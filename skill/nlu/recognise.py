@@ -7,7 +7,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from content.grammar import Grammar, grammar, normal
+from content.grammar import Grammar, grammar, is_built_in, normal
 
 _NOT_SPOKEN = re.compile(r"[^\w' ]+")
 
@@ -24,8 +24,9 @@ class Recogniser:
         from hassil import Intents
 
         self.grammar = grammar
-        lists = {slot: {"values": [{"in": spoken, "out": value_id}
-                                   for spoken, value_id in grammar.values(slot_type).items()]}
+        # A built-in slot (AMAZON.TIME) takes what was said as it is: Alexa would resolve it.
+        lists = {slot: {"wildcard": True} if is_built_in(slot_type) else
+                 {"values": [{"in": spoken, "out": value_id} for spoken, value_id in grammar.values(slot_type).items()]}
                  for slot, slot_type in grammar.slots.items()}
         self.intents = Intents.from_dict({
             "language": grammar.language,
