@@ -49,6 +49,7 @@ from skill.handlers.stretch import (
     ResumeIntentHandler,
     StartOverIntentHandler,
 )
+from skill.handlers.screen import UserEventHandler
 from skill.handlers.tips import BedtimeTipIntentHandler, PreventionTipIntentHandler
 from speech import Speaker
 
@@ -73,6 +74,7 @@ HANDLERS = (
     PauseIntentHandler,
     ResumeIntentHandler,
     NavigationWithoutRoutineHandler,
+    UserEventHandler,  # a touch on the stretch's buttons: the same answers as the spoken words
     YesIntentHandler,
     NoIntentHandler,
     RepeatIntentHandler,
