@@ -9,6 +9,7 @@ import random
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 import content
+from skill.alexa_api import BoundedApiClient
 from skill.config import Settings
 from skill.interceptors import MemorySaver, TurnInterceptor
 from skill.invoke import Skill
@@ -49,6 +50,7 @@ from skill.handlers.stretch import (
     ResumeIntentHandler,
     StartOverIntentHandler,
 )
+from skill.handlers.reminders import BedtimeReminderIntentHandler, PermissionAnswerHandler
 from skill.handlers.screen import UserEventHandler
 from skill.handlers.tips import BedtimeTipIntentHandler, PreventionTipIntentHandler
 from speech import Speaker
@@ -85,6 +87,8 @@ HANDLERS = (
     SymptomCheckIntentHandler,
     QuietModeIntentHandler,
     ForgetMeIntentHandler,
+    BedtimeReminderIntentHandler,
+    PermissionAnswerHandler,
     HelpIntentHandler,
     StopCancelHandler,
     FallbackIntentHandler,
@@ -122,7 +126,8 @@ def build_skill(settings: Settings, rng: random.Random | None = None) -> Skill:
     speakers = {locale: Speaker(loaded, rng) for locale, loaded in contents.items()}
     store = open_store(settings.store_url)  # lazy: no file, no boto3, no network until used
     turns = TurnInterceptor(speakers, settings.locale, audio_pack(settings), store, Night(settings))
-    builder = CustomSkillBuilder(persistence_adapter=store)
+    # The API client the SDK's service clients use (the Reminders API), at the request's apiEndpoint.
+    builder = CustomSkillBuilder(persistence_adapter=store, api_client=BoundedApiClient())
     for handler in HANDLERS:
         builder.add_request_handler(handler())
     builder.add_global_request_interceptor(turns)
