@@ -49,6 +49,10 @@ def test_the_model_stays_inside_alexas_limits(built):
     assert language["modelConfiguration"]["fallbackIntentSensitivity"]["level"] in ("LOW", "MEDIUM", "HIGH")
 
 
+# What people say for Alexa's built-in slot types (they have no list in the model).
+BUILT_IN_FORMS = {"AMAZON.TIME": ["ten", "nine thirty", "ten p.m."]}
+
+
 def _sentences(built) -> dict[str, set[str]]:
     """Every sentence each intent's samples stand for, every slot value and synonym put in."""
     language = built.model["interactionModel"]["languageModel"]
@@ -60,7 +64,8 @@ def _sentences(built) -> dict[str, set[str]]:
         said = set()
         for sample in intent["samples"]:
             slot = next((name for name in types if "{" + name + "}" in sample), None)
-            said.update([sample] if slot is None else (sample.replace("{" + slot + "}", f) for f in forms[types[slot]]))
+            said.update([sample] if slot is None else (sample.replace("{" + slot + "}", f)
+                                                       for f in forms.get(types[slot], BUILT_IN_FORMS.get(types[slot], []))))
         out[intent["name"]] = said
     return out
 
