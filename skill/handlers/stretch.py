@@ -81,7 +81,7 @@ class GuidedStretchIntentHandler(IntentHandler):
         if unfinished and unfinished["muscle"] in say.content.muscles and muscle in (None, unfinished["muscle"]):
             t.session.waiting = Waiting.RESUME
             t.session.resume = Place(unfinished["muscle"], unfinished["step"])
-            return reply(t, say.say("stretch.resume_offer", muscle=unfinished["muscle"], step=unfinished["step"]),
+            return reply(t, lead + say.say("stretch.resume_offer", muscle=unfinished["muscle"], step=unfinished["step"]),
                          say.say("stretch.resume_reprompt"))
         if muscle is None:
             return start(t, DEFAULT_MUSCLE, lead + say.say("stretch.intro_default"), hands_free=hands_free)
