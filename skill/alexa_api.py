@@ -23,8 +23,8 @@ class ApiError(Exception):
 
 
 class BoundedApiClient(ApiClient):
-    def __init__(self, timeout: float = TIMEOUT):
-        self.timeout = timeout
+    def __init__(self, timeout: float | None = None):
+        self.timeout = timeout  # None: TIMEOUT
 
     def invoke(self, request):
         parts = urlsplit(request.url or "")
@@ -39,7 +39,7 @@ class BoundedApiClient(ApiClient):
         call = urllib.request.Request(request.url, data=data, method=request.method,
                                       headers=dict(request.headers or []))
         try:
-            with urllib.request.urlopen(call, timeout=self.timeout) as answer:
+            with urllib.request.urlopen(call, timeout=self.timeout or TIMEOUT) as answer:
                 status, headers, text = answer.status, list(answer.headers.items()), answer.read().decode()
         except urllib.error.HTTPError as failed:
             status, headers = failed.code, list(failed.headers.items())
