@@ -259,3 +259,23 @@ def test_a_long_routine_is_split_within_alexas_limits(skill, monkeypatch):
     assert len(parts) > 1 and talk.keys[-1] == "stretch.done_check"
     said = [k for part in parts for k in keys(part) if k.startswith("routine.calf.")]
     assert said == [f"routine.calf.{n}" for n in range(1, 6)]
+
+
+def test_should_end_session_is_explicit_on_every_spoken_answer(skill):
+    """Alexa+ readiness: every answer that speaks says whether the session ends."""
+    talk, seen = Conversation(skill), 0
+    script = [("launch",), ("AMAZON.YesIntent",), ("AMAZON.NextIntent",), ("AMAZON.PauseIntent",),
+              ("AMAZON.ResumeIntent",), ("AMAZON.RepeatIntent",), ("AMAZON.StartOverIntent",),
+              ("GuidedStretchIntent", {"pace": "hands_free"}), ("AMAZON.NoIntent",), ("AMAZON.NoIntent",),
+              ("PreventionTipIntent", {"topic": "hydration"}), ("AMAZON.YesIntent",), ("CausesIntent",),
+              ("SeeDoctorIntent",), ("SymptomCheckIntent", {"symptom": "swelling"}), ("BedtimeTipIntent",),
+              ("AMAZON.NoIntent",), ("QuietModeIntent", {"mode": "whisper"}), ("AMAZON.HelpIntent",),
+              ("BedtimeReminderIntent", {}), ("ForgetMeIntent",), ("AMAZON.StopIntent",)]
+    for screen in (False, True):
+        for step in script:
+            envelope = load(fixtures.LAUNCH) if step[0] == "launch" else intent(step[0], talk.attributes, **(step[1] if len(step) > 1 else {}))
+            response = talk.send(on_screen(envelope) if screen else envelope)
+            if "outputSpeech" in response["response"]:
+                assert isinstance(response["response"].get("shouldEndSession"), bool), step
+                seen += 1
+    assert seen == 2 * len(script)
