@@ -4,7 +4,6 @@ loopback (a real HTTP server): consent, create, change, cancel, forget me, and e
 from __future__ import annotations
 
 import json
-import threading
 import time
 from http.server import BaseHTTPRequestHandler
 
@@ -13,7 +12,7 @@ import pytest
 from skill import alexa_api, reminders
 from skill.invoke import respond
 from tests.envelopes import Conversation, intent, keys
-from tests.loopback import serve
+from tests.loopback import send_json, serve
 
 TOKEN = "reminders-token"
 
@@ -24,15 +23,7 @@ class RemindersApi(BaseHTTPRequestHandler):
     state: dict
 
     def _answer(self, status: int, body: dict | None = None):
-        data = json.dumps(body or {}).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            pass
+        send_json(self, status, json.dumps(body or {}))
 
     def _handle(self):
         length = int(self.headers.get("Content-Length") or 0)
