@@ -31,6 +31,7 @@ STRICT = "hello LaunchRequest, skill prebuilt"
 OURS = (
     ("ours LaunchRequest", "launch"),
     ("ours CrampNowIntent", "cramp"),
+    ("ours CrampNowIntent, APL screen", "cramp_apl"),
     ("ours stretch Next (in routine)", "next"),
     ("ours PreventionTipIntent", "tip"),
 )
@@ -43,6 +44,15 @@ CASES = (
     *((label, "ours", name) for label, name in OURS),
     *((SAME[name], "hello_prebuilt", name) for _, name in OURS if name != "launch"),
 )
+APL_PAIR = ("ours CrampNowIntent, APL screen", "ours CrampNowIntent")  # printed with their ratio
+
+
+def on_screen(envelope: dict) -> dict:
+    """The envelope from an Echo Show (large hub): APL supported, its viewport in context."""
+    envelope["context"]["System"]["device"]["supportedInterfaces"] = {"Alexa.Presentation.APL": {}}
+    envelope["context"]["Viewport"] = {"shape": "RECTANGLE", "pixelWidth": 1280, "pixelHeight": 800, "dpi": 160,
+                                       "mode": "HUB"}
+    return envelope
 
 
 def handlers() -> dict:
@@ -70,6 +80,7 @@ def events(ours) -> dict[str, dict]:
     return {
         "launch": load(LAUNCH),
         "cramp": intent("CrampNowIntent", muscle="calf"),
+        "cramp_apl": on_screen(intent("CrampNowIntent", muscle="calf")),
         "next": intent("AMAZON.NextIntent", started["sessionAttributes"]),
         "tip": intent("PreventionTipIntent", topic="hydration"),
     }
@@ -133,6 +144,9 @@ def main() -> None:
         same = next((result.ratio(label, result.same_envelope(n)) for lab, n in OURS if lab == label), None)
         print(f"{label:<42}{median * 1e6:>10.1f}{result.ratio(label):>9.2f}{result.ratio(label, STRICT):>11.2f}"
               + (f"{same:>16.2f}" if same is not None else ""))
+    apl, plain = APL_PAIR
+    print(f"CrampNowIntent on an APL device / without a screen: {result.ratio(apl, plain):.2f}x "
+          f"({result.medians[apl] * 1e6:.0f} us vs {result.medians[plain] * 1e6:.0f} us)")
     print(f"({args.rounds} interleaved rounds of {args.calls} calls; python {sys.version.split()[0]})")
 
 

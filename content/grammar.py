@@ -24,6 +24,7 @@ from pathlib import Path
 from content import ROOT, ContentError, _parse_yaml, chain
 
 FALLBACK_LEVELS = ("LOW", "MEDIUM", "HIGH")
+BUILT_IN_PREFIX = "AMAZON."  # slot types Alexa defines and resolves itself
 MAX_VALUE_CHARS = 140  # Alexa: a slot value or synonym
 FILLER_OPTIONS = 3  # a filler rule's options one template adds; each template draws its own
 SMALL_PART = 12  # parts of a sequence with at most this many options are also combined in pairs
@@ -115,6 +116,11 @@ def expand(expression, rules: dict, budget: int, rng: random.Random, fillers: fr
     raise TypeError(f"no expansion for {type(expression).__name__}")
 
 
+def is_built_in(slot_type: str) -> bool:
+    """An Alexa built-in slot type (AMAZON.TIME): Alexa resolves its values, so it needs no list."""
+    return isinstance(slot_type, str) and slot_type.startswith(BUILT_IN_PREFIX)
+
+
 def normal(text: str) -> str:
     """A sample as Alexa takes it: lower case, single spaces, "i 'm" written "i'm"."""
     return _CLITIC.sub("", _SPACE.sub(" ", text).strip().lower())
@@ -197,7 +203,7 @@ def grammar(locale: str, root: Path = ROOT) -> Grammar:
     if data.get("fallback_sensitivity") not in FALLBACK_LEVELS:
         problems.append(f"{name}:fallback_sensitivity: must be one of {', '.join(FALLBACK_LEVELS)}")
     for slot, slot_type in slots.items():
-        if slot_type not in lists:
+        if slot_type not in lists and not is_built_in(slot_type):
             problems.append(f"{name}:slots.{slot}: no list for slot type {slot_type!r}")
     seen: dict[tuple[str, str], str] = {}
     expanded: dict[str, dict[str, tuple[str, ...]]] = {slot_type: {} for slot_type in lists}

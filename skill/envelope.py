@@ -21,6 +21,29 @@ class Player(NamedTuple):
     activity: str | None
 
 
+class Viewport(NamedTuple):
+    """What context.Viewport says of the screen (dp = px * 160 / dpi)."""
+
+    shape: str  # RECTANGLE | ROUND
+    width: int  # px
+    height: int  # px
+    dpi: int
+    mode: str  # HUB | TV | MOBILE | PC | AUTO
+
+    @property
+    def dp(self) -> tuple[float, float]:
+        return self.width * 160 / self.dpi, self.height * 160 / self.dpi
+
+
+def _viewport(raw: Any) -> Viewport | None:
+    if not isinstance(raw, dict):
+        return None
+    size = [raw.get(k) for k in ("pixelWidth", "pixelHeight", "dpi")]
+    if not all(type(v) is int and v > 0 for v in size):
+        return None
+    return Viewport(_text(raw.get("shape")) or "RECTANGLE", *size, _text(raw.get("mode")) or "HUB")
+
+
 class Facts(NamedTuple):  # a NamedTuple, not a frozen dataclass: a tenth of the cold-start cost
     request_type: str | None = None
     request_id: str | None = None
@@ -35,6 +58,8 @@ class Facts(NamedTuple):  # a NamedTuple, not a frozen dataclass: a tenth of the
     interfaces: frozenset[str] = frozenset()  # names in context.System.device.supportedInterfaces
     has_session: bool = False
     player: Player | None = None
+    viewport: Viewport | None = None  # context.Viewport, on a device with a screen
+    permissions: frozenset[str] = frozenset()  # scopes granted (context.System.user.permissions.scopes)
     problem: str | None = None  # why this is not a request envelope (None: it is one)
 
     @property
@@ -106,7 +131,20 @@ def read(payload: Any) -> Facts:
         has_session=isinstance(payload.get("session"), dict),
         player=Player(_text(dig(player, "token")), offset if type(offset) is int else 0,
                       _text(dig(player, "playerActivity"))) if isinstance(player, dict) else None,
+        viewport=_viewport(dig(payload, "context", "Viewport")),
+        permissions=_granted(dig(system, "user", "permissions")),
     )
+
+
+def _granted(permissions: Any) -> frozenset[str]:
+    """The permission scopes the user granted: a consent token means every one the skill asked for
+    (Alexa's older form); ``scopes`` names each with its status."""
+    scopes = dig(permissions, "scopes")
+    granted = {name for name, value in scopes.items()
+               if dig(value, "status") == "GRANTED"} if isinstance(scopes, dict) else set()
+    if _text(dig(permissions, "consentToken")):
+        granted.add("*")
+    return frozenset(granted)
 
 
 def user_id(model: Any) -> str | None:

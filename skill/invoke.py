@@ -28,8 +28,9 @@ class BadEnvelope(ValueError):
 class Skill:
     """The built skill: ask-sdk's CustomSkill (which checks no skill id itself) and ours."""
 
-    def __init__(self, sdk: CustomSkill, skill_id: str | None):
+    def __init__(self, sdk: CustomSkill, skill_id: str | None, plain: CustomSkill | None = None):
         self.sdk = sdk
+        self.plain = plain or sdk  # the same skill without Alexa's API client
         self.skill_id = skill_id
         self.serializer = sdk.serializer
 
@@ -52,7 +53,9 @@ class Skill:
                 outcome = "bad-envelope"
                 raise BadEnvelope(str(exc)) from exc
             try:
-                return self.serializer.serialize(self.sdk.invoke(request_envelope=model, context=call))
+                system = getattr(model.context, "system", None)
+                sdk = self.sdk if system is not None else self.plain
+                return self.serializer.serialize(sdk.invoke(request_envelope=model, context=call))
             except RecursionError as exc:
                 # JSON nested deeper than the stack allows (the SDK deep-copies session attributes):
                 # no Alexa request looks like that.

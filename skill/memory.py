@@ -9,7 +9,10 @@ read and dropped when it is not what we wrote:
     {"voice": "whisper" | "normal",
      "tips_heard": ["tip id", ...],
      "routine": {"muscle": "calf", "step": 2, "round": 1, "saved_at": <epoch seconds>},
-     "timezone": {"device": <pseudonymised device id>, "zone": "Europe/London"}}
+     "timezone": {"device": <pseudonymised device id>, "zone": "Europe/London"},
+     "pace": "hands_free" | "step_by_step",
+     "reminder": {"id": "<Reminders API alert token>", "time": "22:00"},
+     "reminder_offered": true}
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -28,6 +32,8 @@ from skill.logs import pseudonym
 log = logging.getLogger("cramp_coach.memory")
 
 VOICES = ("whisper", "normal")
+PACES = ("hands_free", "step_by_step")  # how a guided stretch goes: the user's choice
+_MAX_TOKEN = 256  # a Reminders API alert token
 ROUTINE_TTL = 15 * 60  # a routine left longer ago than this is not offered again
 MAX_TIPS = 200  # more than the content has: the list is a bound on the record, not a policy
 CLOCK_SKEW = 60  # seconds a saved_at may lie in the future (hosts' clocks differ)
@@ -57,6 +63,12 @@ def clean(record: Any) -> tuple[dict[str, Any], list[str]]:
     zone = record.get("timezone")
     if isinstance(zone, dict) and _text(zone.get("device")) and zone_info(zone.get("zone")) is not None:
         kept["timezone"] = {"device": zone["device"], "zone": zone["zone"]}
+    if record.get("pace") in PACES:
+        kept["pace"] = record["pace"]
+    if (reminder := _reminder(record.get("reminder"))) is not None:
+        kept["reminder"] = reminder
+    if record.get("reminder_offered") is True:
+        kept["reminder_offered"] = True
     dropped = sorted(name for name in record if name not in kept)
     return kept, dropped
 
@@ -65,6 +77,13 @@ def _routine(value: Any) -> dict[str, Any] | None:
     if (isinstance(value, Mapping) and _text(value.get("muscle"))
             and all(_count(value.get(name)) for name in _ROUTINE[1:])):
         return {name: value[name] for name in _ROUTINE}
+    return None
+
+
+def _reminder(value: Any) -> dict[str, str] | None:
+    if (isinstance(value, Mapping) and isinstance(value.get("id"), str) and 0 < len(value["id"]) <= _MAX_TOKEN
+            and isinstance(value.get("time"), str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value["time"])):
+        return {"id": value["id"], "time": value["time"]}
     return None
 
 
@@ -172,6 +191,36 @@ class Memory:
         if name is not None and (zone_info(name) is None or self.device is None):
             raise ValueError(f"not a known time zone for a device: {name!r}")
         self._set("timezone", {"device": self.device, "zone": name} if name else None)
+
+    @property
+    def pace(self) -> str | None:
+        return self._get().get("pace")
+
+    @pace.setter
+    def pace(self, value: str | None) -> None:
+        if value is not None and value not in PACES:
+            raise ValueError(f"pace must be one of {PACES} or None, got {value!r}")
+        self._set("pace", value)
+
+    @property
+    def reminder(self) -> dict[str, str] | None:
+        """{id, time ("HH:MM")} of the bedtime reminder set through the Reminders API, or None."""
+        found = self._get().get("reminder")
+        return dict(found) if found else None
+
+    @reminder.setter
+    def reminder(self, value: Mapping[str, str] | None) -> None:
+        if value is not None and _reminder(value) is None:
+            raise ValueError(f"not a reminder: {value!r}")
+        self._set("reminder", _reminder(value) if value is not None else None)
+
+    @property
+    def reminder_offered(self) -> bool:
+        return self._get().get("reminder_offered") is True
+
+    @reminder_offered.setter
+    def reminder_offered(self, value: bool) -> None:
+        self._set("reminder_offered", True if value else None)
 
     def save(self) -> bool:
         """Store the record if it changed; False when nothing was written (unchanged or store down)."""

@@ -37,6 +37,7 @@ class Waiting(enum.Enum):
     RESUME = "resume"  # to carry on an unfinished routine (no: start it again)
     CARRY_ON = "carry_on"  # to carry on the routine after a symptom answer (no: goodbye)
     MORE = "more"  # the next part of a long answer
+    REMINDER = "reminder"  # a nightly reminder was offered (yes: ask the time)
 
 
 # Small immutable records are NamedTuples: a frozen dataclass costs ten times as much to define,
@@ -46,6 +47,7 @@ class Routine(NamedTuple):
     step: int
     round: int = 1
     paused: bool = False
+    hands_free: bool = False  # the whole routine in one go (or as few answers as Alexa's limits allow)
 
 
 class Place(NamedTuple):
@@ -127,12 +129,14 @@ class Session:
         catch-all logs); a step past the routine's end is not."""
         state = self.attributes.get("routine")
         if not (isinstance(state, dict) and isinstance(state.get("muscle"), str) and _count(state.get("step"))
-                and _count(state.get("round")) and isinstance(state.get("paused", False), bool)):
+                and _count(state.get("round")) and isinstance(state.get("paused", False), bool)
+                and isinstance(state.get("hands_free", False), bool)):
             return None
         known = self.content.routines.get(state["muscle"])
         if known is not None and state["step"] > len(known.steps):
             return None
-        return Routine(state["muscle"], state["step"], state["round"], state.get("paused", False))
+        return Routine(state["muscle"], state["step"], state["round"], state.get("paused", False),
+                       state.get("hands_free", False))
 
     @routine.setter
     def routine(self, value: Routine | None) -> None:

@@ -103,6 +103,7 @@ SILENCE = Utterance((), "", ())
 
 
 TRACK_PREFIX = "track.bedtime."
+SHOWN_PREFIX = "screen."  # words only shown on a screen: never rendered as clips
 
 
 def track_clip(tip_id: str) -> str:
@@ -208,6 +209,8 @@ class Speaker:
             if key.startswith(READ_ONLY_PREFIXES):
                 continue
             names = sorted(phrase.slots - {"emergency_number"})
+            if key.startswith(SHOWN_PREFIX) or not set(names) <= set(domains):
+                continue  # shown on a screen, or said with an open-ended value (a time): spoken live
             for values in itertools.product(*(domains[name] for name in names)):
                 for variant in range(len(phrase.say)):
                     (piece,) = self.say(key, variant, **dict(zip(names, values))).pieces

@@ -35,6 +35,19 @@ def serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         server.server_close()
 
 
+def send_json(handler: BaseHTTPRequestHandler, status: int, body: str) -> None:
+    """Answer ``handler``'s request with ``body`` as JSON (a client that stopped waiting is fine)."""
+    data = body.encode()
+    try:
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+    except OSError:
+        pass  # the client stopped waiting, as it should
+
+
 TOKEN = "settings-token"
 ANSWERS = {  # device id -> (status, body, delay in seconds)
     "london": (200, '"Europe/London"', 0),
@@ -61,15 +74,7 @@ class SettingsApi(BaseHTTPRequestHandler):
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             status, body = 401, "{}"
         time.sleep(delay)
-        data = body.encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            pass  # the client stopped waiting, as it should
+        send_json(self, status, body)
 
     def log_message(self, *args):
         pass

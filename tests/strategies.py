@@ -29,6 +29,8 @@ MODEL = json.loads((MODELS / "en-US.json").read_text(encoding="utf-8"))["interac
 INTENTS: dict[str, dict[str, str]] = {
     i["name"]: {s["name"]: s["type"] for s in i.get("slots", [])} for i in MODEL["intents"]}
 SLOT_TYPES: dict[str, list[dict]] = {t["name"]: t["values"] for t in MODEL.get("types", [])}
+# Built-in slot types have no values in the model: what Alexa resolves them to.
+SLOT_TYPES["AMAZON.TIME"] = [{"id": value, "name": {"value": value}} for value in ("22:00", "09:30", "NI", "MO", "14:00")]
 CONTENT = content.load("en-US")
 MUSCLES = sorted(CONTENT.muscles)
 TOPICS = sorted(CONTENT.topics)
@@ -46,7 +48,7 @@ CORE_TYPES = ["LaunchRequest", "IntentRequest", "SessionEndedRequest", "CanFulfi
 OTHER_SDK_TYPES = sorted(set(Request.discriminator_value_class_map) - set(CORE_TYPES))
 # Types ask-sdk-model cannot read: the SDK refuses these envelopes (see hostile_envelopes).
 UNKNOWN_TYPES = ["Alexa.Brand.NewEvent", "launchrequest", "Intent", "", "AudioPlayer.PlaybackResumed"]
-SPEAKING_TYPES = {"LaunchRequest", "IntentRequest"}  # the only types whose answer may speak
+SPEAKING_TYPES = {"LaunchRequest", "IntentRequest", "Alexa.Presentation.APL.UserEvent", "Connections.Response"}  # the only types whose answer may speak
 # Out-of-session request types: Alexa sends these without a session.
 SESSIONLESS = {"CanFulfillIntentRequest", "System.ExceptionEncountered", *AUDIO_PLAYER, *PLAYBACK_CONTROLLER}
 

@@ -52,6 +52,10 @@ def test_the_model_stays_inside_alexas_limits(built):
     assert language["modelConfiguration"]["fallbackIntentSensitivity"]["level"] in ("LOW", "MEDIUM", "HIGH")
 
 
+# What people say for Alexa's built-in slot types (they have no list in the model).
+BUILT_IN_FORMS = {"AMAZON.TIME": ["ten", "nine thirty", "ten p.m."]}
+
+
 def _sentences(built):
     """(intent, sentence) for every sentence each intent's samples stand for, every slot value and
     synonym put in (a sentence may come more than once)."""
@@ -63,11 +67,11 @@ def _sentences(built):
         name = intent["name"]
         for sample in intent["samples"]:
             slot = next((s for s in types if s in sample), None)
-            if slot is None or types[slot] not in forms:  # no slot, or an Alexa built-in type
+            if slot is None:
                 yield name, sample
                 continue
             head, _, tail = sample.partition(slot)
-            for form in forms[types[slot]]:
+            for form in forms.get(types[slot], BUILT_IN_FORMS.get(types[slot], [])):
                 yield name, head + form + tail
 
 

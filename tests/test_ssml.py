@@ -34,6 +34,9 @@ def slot_values(loaded: content.Content) -> dict[str, tuple[str, ...]]:
         "topic": tuple(loaded.topics.values()),
         "seconds": ("20",),
         "step": ("3",),
+        "total": ("5",),
+        "time": ("10 p.m.",),
+        "clock": ("9:30",),
         "emergency_number": (loaded.emergency_number,),
         # the local surfaces' own words (surfaces.yaml): read on a screen, valid SSML all the same
         "intent": ("CrampNowIntent",), "slots": (" muscle=calf",), "most": ("500",),

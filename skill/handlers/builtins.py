@@ -7,7 +7,7 @@ import logging
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 
-from skill.handlers import safety, stretch, tips
+from skill.handlers import reminders, safety, stretch, tips
 from skill.handlers.base import IntentHandler, IntentsHandler, RequestTypeHandler, reply
 from skill.turn import Turn, Waiting
 from speech import Utterance
@@ -51,6 +51,8 @@ class YesIntentHandler(IntentHandler):
             return tips.prevention_tip(t, t.session.topic)
         if waiting is Waiting.DOCTOR:
             return safety.see_doctor(t)
+        if waiting is Waiting.REMINDER:
+            return reminders.ask_time(t)
         return fallback(t)
 
 

@@ -22,7 +22,11 @@ class ForgetMeIntentHandler(IntentHandler):
     intent = "ForgetMeIntent"
 
     def answer(self, t):
+        from skill.handlers import reminders
+
+        reminder_gone = reminders.forget(t)  # the reminder we set goes too (its id is in the memory)
         forgotten = t.memory.forget()
         t.night.forget(t)
         t.session.forget()
-        return reply(t, t.speaker.say("forget.done" if forgotten else "forget.failed"), end=True)
+        said = t.speaker.say("forget.done" if forgotten else "forget.failed")
+        return reply(t, said + t.speaker.say("reminder.forgotten") if reminder_gone else said, end=True)

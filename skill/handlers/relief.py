@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ask_sdk_model import Response
 
+from skill import screens
 from skill.handlers.base import UNKNOWN, IntentHandler, RequestTypeHandler, reply, slot
 from skill.handlers.stretch import DEFAULT_MUSCLE
 from skill.turn import Turn, Waiting
@@ -16,6 +17,7 @@ def relieve(t: Turn, muscle: str, offer: Utterance, reprompt: Utterance) -> Resp
     relief = say.say("relief.unknown" if muscle == UNKNOWN else f"relief.{muscle}")
     shown = DEFAULT_MUSCLE if muscle == UNKNOWN else muscle
     t.session.waiting, t.session.offer = Waiting.STRETCH, shown
+    screens.show_relief(t, shown, relief.text)  # on a screen: the move in large text, and its drawing
     return reply(t, relief + offer, reprompt, card=(say.say("card.relief", muscle=shown), relief))
 
 

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from ask_sdk_model import Response
 
+from skill import screens
+from skill.handlers import handsfree
 from skill.handlers.base import UNKNOWN, IntentHandler, IntentsHandler, reply, slot
+from skill.memory import PACES
 from skill.turn import Place, Routine, Turn, Waiting, turn
 from speech import SILENCE, Utterance
+from speech.screens import spoken_seconds
 
 DEFAULT_MUSCLE = "calf"  # back-of-leg cramps are the common case
 MAX_ROUNDS = 2  # then it is time to say what to do and when to get help, not to stretch more
 
 
-def start(t: Turn, muscle: str, lead: Utterance, step: int = 1) -> Response:
-    """Start (or, from a later step, resume) a routine. A new one opens with the clot cue: the
-    stretch is exactly the move that hurts more with a clot."""
-    t.session.routine = Routine(muscle, step)
+def start(t: Turn, muscle: str, lead: Utterance, step: int = 1, hands_free: bool | None = None) -> Response:
+    """Start (or, from a later step, resume) a routine, hands free if asked or if that is the
+    user's remembered choice. A new one opens with the clot cue: the stretch is exactly the move
+    that hurts more with a clot."""
+    if hands_free is None:
+        hands_free = t.memory.pace == "hands_free"
+    t.session.routine = Routine(muscle, step, hands_free=hands_free)
     if step == 1:
         lead += t.speaker.say("stretch.clot_cue")
     return say_step(t, lead)
@@ -30,7 +37,10 @@ def finish(t: Turn, waiting: Waiting | None = None) -> None:
 def say_step(t: Turn, lead: Utterance | None = None) -> Response:
     """Speak the current step with its hold; after the last step ask whether it is easing."""
     say, state = t.speaker, t.session.routine
+    if state.hands_free:
+        return handsfree.run(t, lead or SILENCE, state.step)
     total = len(say.content.routines[state.muscle].steps)
+    screens.show_stretch(t, state.muscle, [state.step], lead=spoken_seconds(lead, t.quiet) if lead else 0.0)
     speech = (lead + say.step(state.muscle, state.step)) if lead else say.step(state.muscle, state.step)
     t.memory.routine = {"muscle": state.muscle, "step": state.step, "round": state.round}  # to resume later
     if state.step < total:
@@ -60,17 +70,25 @@ class GuidedStretchIntentHandler(IntentHandler):
     def answer(self, t):
         say = t.speaker
         muscle = slot(t, "muscle", say.content.muscles)
+        pace, lead = slot(t, "pace", PACES), SILENCE
+        if pace in PACES and pace != t.memory.pace:  # the user's choice, kept for next time
+            t.memory.pace = pace
+            lead = say.say("handsfree.remembered" if pace == "hands_free" else "handsfree.step_by_step")
+        hands_free = t.memory.pace == "hands_free"
+        if hands_free:
+            lead += say.say("handsfree.intro", muscle=muscle if muscle in say.content.muscles else DEFAULT_MUSCLE)
         unfinished = t.memory.resumable()
         if unfinished and unfinished["muscle"] in say.content.muscles and muscle in (None, unfinished["muscle"]):
             t.session.waiting = Waiting.RESUME
             t.session.resume = Place(unfinished["muscle"], unfinished["step"])
-            return reply(t, say.say("stretch.resume_offer", muscle=unfinished["muscle"], step=unfinished["step"]),
+            return reply(t, lead + say.say("stretch.resume_offer", muscle=unfinished["muscle"], step=unfinished["step"]),
                          say.say("stretch.resume_reprompt"))
         if muscle is None:
-            return start(t, DEFAULT_MUSCLE, say.say("stretch.intro_default"))
+            return start(t, DEFAULT_MUSCLE, lead + say.say("stretch.intro_default"), hands_free=hands_free)
         if muscle == UNKNOWN:
-            return start(t, DEFAULT_MUSCLE, say.say("stretch.unknown_muscle"))
-        return start(t, muscle, say.say("stretch.intro", muscle=muscle))
+            return start(t, DEFAULT_MUSCLE, lead + say.say("stretch.unknown_muscle"), hands_free=hands_free)
+        return start(t, muscle, lead + (SILENCE if hands_free else say.say("stretch.intro", muscle=muscle)),
+                     hands_free=hands_free)
 
 
 class RoutineHandler(IntentHandler):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ask_sdk_model import Response
 
-from skill.handlers import player
+from skill.handlers import player, reminders
 from skill.handlers.base import UNKNOWN, IntentHandler, reply, slot
 from skill.turn import Turn, Waiting
 from speech import Utterance
@@ -50,5 +50,8 @@ class BedtimeTipIntentHandler(IntentHandler):
         # The pre-rendered track (this tip, then a gentle calf stretch) where the device can play it.
         if player.play_bedtime(t, told.keys[0].removeprefix("tip.")):
             return reply(t, say.say("bedtime.track_intro"), card=(say.say("card.tip"), told), end=True)
+        if reminders.offer(t):  # once: a nightly reminder to stretch, with the user's consent
+            return reply(t, say.say("bedtime.intro") + told + say.say("reminder.offer"),
+                         say.say("reminder.offer_reprompt"), card=(say.say("card.tip"), told))
         return reply(t, say.say("bedtime.intro") + told + say.say("bedtime.close"),
                      card=(say.say("card.tip"), told), end=True)

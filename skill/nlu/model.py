@@ -3,7 +3,8 @@
 Each template is expanded into sample utterances that keep their ``{slot}`` placeholders (every
 word of every alternative appears; where the full product of a template's alternatives is
 larger than PER_TEMPLATE, its combinations are drawn with a seeded generator), the
-slot types come from the grammar's lists (content ids, spoken value and synonyms), and the JSON
+slot types come from the grammar's lists (a built-in type such as AMAZON.TIME has none: Alexa
+knows its values) (content ids, spoken value and synonyms), and the JSON
 is written deterministically, so the committed model can be checked to be current.
 """
 
@@ -27,9 +28,9 @@ CAP_STEP = 250  # fewer samples an intent, until a model over MAX_MODEL_BYTES fi
 PER_TEMPLATE = 200  # texts one template may expand into before its combinations are sampled
 # The custom intents and their slots (the contract in PLATFORM.md), in the model's order.
 CUSTOM = {
-    "CrampNowIntent": ("muscle",), "GuidedStretchIntent": ("muscle",), "PreventionTipIntent": ("topic",),
+    "CrampNowIntent": ("muscle",), "GuidedStretchIntent": ("muscle", "pace"), "PreventionTipIntent": ("topic",),
     "BedtimeTipIntent": (), "CausesIntent": (), "SeeDoctorIntent": (), "SymptomCheckIntent": ("symptom",),
-    "QuietModeIntent": ("mode",), "ForgetMeIntent": (),
+    "QuietModeIntent": ("mode",), "ForgetMeIntent": (), "BedtimeReminderIntent": ("time", "reminder"),
 }
 BUILT_INS = ("AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",
              "AMAZON.NavigateHomeIntent", "AMAZON.NextIntent", "AMAZON.PreviousIntent", "AMAZON.RepeatIntent",

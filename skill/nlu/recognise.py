@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from content.grammar import Grammar, grammar, normal
+from content.grammar import Grammar, grammar, is_built_in, normal
 
 _NOT_SPOKEN = re.compile(r"[^\w' ]+")
 
@@ -25,9 +25,11 @@ class Recogniser:
         from hassil import Intents
 
         self.grammar = grammar
+        # A built-in slot (AMAZON.TIME) takes what was said as it is: Alexa would resolve it.
         # Accents folded on both sides: typed "tetanos" is "tétanos" (Alexa's own text has them).
-        lists = {slot: {"values": [{"in": fold(spoken), "out": value_id}
-                                   for spoken, value_id in grammar.values(slot_type).items()]}
+        lists = {slot: {"wildcard": True} if is_built_in(slot_type) else
+                 {"values": [{"in": fold(spoken), "out": value_id}
+                             for spoken, value_id in grammar.values(slot_type).items()]}
                  for slot, slot_type in grammar.slots.items()}
         self.intents = Intents.from_dict({
             "language": grammar.language,
