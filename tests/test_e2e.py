@@ -17,7 +17,7 @@ import content
 E2E = Path(__file__).resolve().parent / "e2e"
 PHRASES = Path(__file__).resolve().parent / "phrases"
 INSTALL_HINT = "run `npm ci --prefix tests/e2e` first"
-TIMEOUT_SECONDS = 300
+TIMEOUT_SECONDS = 600  # three suites, seven markets; about 3 minutes on a quiet 2-core machine
 
 pytestmark = pytest.mark.e2e
 

@@ -199,3 +199,9 @@ def test_the_mid_cramp_path_never_calls_the_api(skill, api):
                                          ("EV", "21:00"), ("00:30", "00:30"), ("14:00", None), ("MO", None), ("x", None)])
 def test_bedtime_times(said, meant):
     assert reminders.bedtime(said) == meant
+
+
+def test_a_reminder_request_with_no_slots_at_all_asks_for_the_time(skill):
+    envelope = intent("BedtimeReminderIntent")
+    del envelope["request"]["intent"]["slots"]  # Alexa may leave the field out; the fuzzer found this
+    assert keys(skill.respond(envelope))[0] == "reminder.ask_time"

@@ -65,6 +65,13 @@ def slot_id(slot) -> str | None:
     return UNKNOWN
 
 
+def slot_value(t: Turn, name: str) -> str | None:
+    """What was said for a slot (an Alexa built-in type such as AMAZON.TIME: "22:00"), or None.
+    An intent may come with no slots at all."""
+    found = (t.handler_input.request_envelope.request.intent.slots or {}).get(name)
+    return found.value if found is not None and found.value else None
+
+
 def slot(t: Turn, name: str, known: Container[str] | None = None) -> str | None:
     """The slot's resolved id; UNKNOWN for an id outside ``known`` (a model ahead of the content)."""
     intent = t.handler_input.request_envelope.request.intent

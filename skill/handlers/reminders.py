@@ -10,7 +10,7 @@ from __future__ import annotations
 from ask_sdk_model import Response
 
 from skill import reminders
-from skill.handlers.base import IntentHandler, RequestTypeHandler, reply, slot
+from skill.handlers.base import IntentHandler, RequestTypeHandler, reply, slot, slot_value
 from skill.reminders import Outcome
 from skill.turn import Turn, Waiting
 
@@ -100,8 +100,7 @@ class BedtimeReminderIntentHandler(IntentHandler):
         action = slot(t, "reminder", ACTIONS)
         if action == "cancel":
             return cancel(t)
-        raw = t.handler_input.request_envelope.request.intent.slots.get("time")
-        said = raw.value if raw is not None else None
+        said = slot_value(t, "time")
         if not said:
             return ask_time(t)
         hhmm = reminders.bedtime(said)
