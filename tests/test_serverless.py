@@ -193,6 +193,7 @@ def test_zip_holds_our_packages_and_dependencies(zip_names):
         assert f"skill/package/interactionModels/custom/{locale}.json" in names
         assert f"content/compiled/{locale}.json" in names
     assert "skill/package/skill.json" in names
+    assert {f"skill/apl/{p.name}" for p in (ROOT / "skill" / "apl").glob("*.json")} <= names  # the screens' documents
     assert "speech/ssml.py" in names
     yamls = {name for name in names if re.fullmatch(r"content/[^/]+/[^/]+\.yaml", name)}
     assert yamls == {f"content/{p.parent.name}/{p.name}" for p in (ROOT / "content").glob("*/*.yaml")}
