@@ -87,6 +87,24 @@ def _reminder(value: Any) -> dict[str, str] | None:
     return None
 
 
+
+class _Choice:
+    """A remembered value that is one of ``allowed``, or None (forgotten)."""
+
+    def __init__(self, allowed: tuple[str, ...]):
+        self.allowed = allowed
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, memory, owner=None):
+        return self if memory is None else memory._get().get(self.name)
+
+    def __set__(self, memory, value: str | None) -> None:
+        if value is not None and value not in self.allowed:
+            raise ValueError(f"{self.name} must be one of {self.allowed} or None, got {value!r}")
+        memory._set(self.name, value)
+
 class Memory:
     """One user's record for one request. Setters change this view; MemorySaver stores it.
     ``envelope`` is the SDK's request envelope, which the persistence adapters key by user."""
@@ -136,15 +154,7 @@ class Memory:
                 record[name] = value
             self._changed = True
 
-    @property
-    def voice(self) -> str | None:
-        return self._get().get("voice")
-
-    @voice.setter
-    def voice(self, value: str | None) -> None:
-        if value is not None and value not in VOICES:
-            raise ValueError(f"voice must be one of {VOICES} or None, got {value!r}")
-        self._set("voice", value)
+    voice = _Choice(VOICES)  # whisper | normal | None (the clock decides)
 
     @property
     def tips_heard(self) -> tuple[str, ...]:
@@ -192,15 +202,7 @@ class Memory:
             raise ValueError(f"not a known time zone for a device: {name!r}")
         self._set("timezone", {"device": self.device, "zone": name} if name else None)
 
-    @property
-    def pace(self) -> str | None:
-        return self._get().get("pace")
-
-    @pace.setter
-    def pace(self, value: str | None) -> None:
-        if value is not None and value not in PACES:
-            raise ValueError(f"pace must be one of {PACES} or None, got {value!r}")
-        self._set("pace", value)
+    pace = _Choice(PACES)  # hands_free | step_by_step | None (step by step)
 
     @property
     def reminder(self) -> dict[str, str] | None:
