@@ -122,8 +122,9 @@ def refusal(message: str) -> str:
 
 
 def speaking(envelope: dict) -> bool:
-    """Whether the request is one Alexa lets a skill answer with speech (launch or intent)."""
-    return read_facts(envelope).request_type in ("LaunchRequest", "IntentRequest")
+    """Whether the request is one Alexa lets a skill answer with speech (launch, intent, a touch on
+    the screen, the answer to a permission request)."""
+    return read_facts(envelope).request_type in s.SPEAKING_TYPES
 
 
 # Where ask-sdk's serializer would still build a model, skill.serializer refuses only shapes Alexa
