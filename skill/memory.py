@@ -32,7 +32,7 @@ from skill.logs import pseudonym
 log = logging.getLogger("cramp_coach.memory")
 
 VOICES = ("whisper", "normal")
-PACES = ("hands_free", "step_by_step")  # how a guided stretch goes: the user's choice
+HANDS_FREE, STEP_BY_STEP = PACES = ("hands_free", "step_by_step")  # how a guided stretch goes: the user's choice
 _MAX_TOKEN = 256  # a Reminders API alert token
 ROUTINE_TTL = 15 * 60  # a routine left longer ago than this is not offered again
 MAX_TIPS = 200  # more than the content has: the list is a bound on the record, not a policy

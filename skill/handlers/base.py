@@ -81,6 +81,12 @@ def slot(t: Turn, name: str, known: Container[str] | None = None) -> str | None:
     return value
 
 
+def said_quietly(t: Turn, speech: Utterance) -> bool:
+    """Whether ``speech`` goes out in the quiet night voice: never when it carries an emergency or
+    urgent key (then the whole answer, prompt and all, is said at normal volume)."""
+    return t.quiet and not speech.loud
+
+
 def reply(t: Turn, speech: Utterance, reprompt: Utterance | None = None,
           card: tuple[Utterance, Utterance] | None = None, end: bool | None = None) -> Response:
     """Speak, optionally reprompt (keeps the session open) and show a card.
@@ -89,7 +95,7 @@ def reply(t: Turn, speech: Utterance, reprompt: Utterance | None = None,
     answer that carries an emergency or urgent key. The answer is kept in the session for
     AMAZON.RepeatIntent, and its content keys go to the request log.
     """
-    quiet = t.quiet and not speech.loud  # an emergency or urgent answer: normal volume, prompt and all
+    quiet = said_quietly(t, speech)
     spoken, asked = speech.fragment(quiet), reprompt.fragment(quiet) if reprompt is not None else None
     if not t.quiet:  # a clip cannot whisper: at night the quiet voice wins
         spoken, asked = recorded(t, speech, reprompt, spoken, asked)

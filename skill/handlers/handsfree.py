@@ -10,7 +10,7 @@ from ask_sdk_model import Response
 
 from content import rules
 from skill import screens
-from skill.handlers.base import reply
+from skill.handlers.base import reply, said_quietly
 from skill.turn import Turn
 from speech import SILENCE, Utterance, ssml
 from speech.screens import spoken_seconds
@@ -22,8 +22,7 @@ MAX_AUDIO_SECONDS = 240.0
 
 def fits(t: Turn, speech: Utterance) -> bool:
     """Whether ``speech`` is within Alexa's limits for one answer, as reply() would say it."""
-    quiet = t.quiet and not speech.loud
-    if len(ssml.speak(speech.fragment(quiet))) > MAX_SSML_CHARS:
+    if len(ssml.speak(speech.fragment(said_quietly(t, speech)))) > MAX_SSML_CHARS:
         return False
     if t.pack.manifest is None or t.quiet:  # no clips: Alexa's voice, no audio limits
         return True

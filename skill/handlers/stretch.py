@@ -7,7 +7,7 @@ from ask_sdk_model import Response
 from skill import screens
 from skill.handlers import handsfree
 from skill.handlers.base import UNKNOWN, IntentHandler, IntentsHandler, reply, slot
-from skill.memory import PACES
+from skill.memory import HANDS_FREE, PACES
 from skill.turn import Place, Routine, Turn, Waiting, turn
 from speech import SILENCE, Utterance
 from speech.screens import spoken_seconds
@@ -21,7 +21,7 @@ def start(t: Turn, muscle: str, lead: Utterance, step: int = 1, hands_free: bool
     user's remembered choice. A new one opens with the clot cue: the stretch is exactly the move
     that hurts more with a clot."""
     if hands_free is None:
-        hands_free = t.memory.pace == "hands_free"
+        hands_free = t.memory.pace == HANDS_FREE
     t.session.routine = Routine(muscle, step, hands_free=hands_free)
     if step == 1:
         lead += t.speaker.say("stretch.clot_cue")
@@ -73,8 +73,8 @@ class GuidedStretchIntentHandler(IntentHandler):
         pace, lead = slot(t, "pace", PACES), SILENCE
         if pace in PACES and pace != t.memory.pace:  # the user's choice, kept for next time
             t.memory.pace = pace
-            lead = say.say("handsfree.remembered" if pace == "hands_free" else "handsfree.step_by_step")
-        hands_free = t.memory.pace == "hands_free"
+            lead = say.say("handsfree.remembered" if pace == HANDS_FREE else "handsfree.step_by_step")
+        hands_free = t.memory.pace == HANDS_FREE
         if hands_free:
             lead += say.say("handsfree.intro", muscle=muscle if muscle in say.content.muscles else DEFAULT_MUSCLE)
         unfinished = t.memory.resumable()
